@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TableOrderCommon
+import UnixSignals
+
+/// `tableorder-api`: the stateless HTTP API and SSE node.
+@main
+struct TableOrderAPIMain {
+    static func main() async {
+        let settings: Settings
+        do {
+            settings = try Settings()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(2)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "tableorder-api")
+        do {
+            let app = try await APIBuilder(settings: settings, registry: registry, logger: logger).build()
+            try await app.runService()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(2)
+        } catch {
+            logger.critical("tableorder-api stopped", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+}

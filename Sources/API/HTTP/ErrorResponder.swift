@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import TableOrderCommon
+
+/// Maps every error to the contract's shape in one place: `{"error": {"code", "message"}}`.
+/// Wraps the whole router, so unmatched routes and framework errors get the same shape as our own.
+struct ErrorResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AppRequestContext {
+    let inner: Inner
+    let logger: Logger
+
+    func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            return try await inner.respond(to: request, context: context)
+        } catch {
+            return Self.response(for: Self.serviceError(error, logger: logger))
+        }
+    }
+
+    static func serviceError(_ error: any Error, logger: Logger) -> ServiceError {
+        switch error {
+        case let error as ServiceError:
+            return error
+        case let error as DecodingError:
+            return .validation(error.fieldMessage)
+        case let error as HTTPError:
+            switch error.status.code {
+            case 404: return .notFound("no such resource")
+            case 405: return .notFound("method not allowed on this resource")
+            case 413: return .init(.payloadTooLarge, "request body over 64 KiB")
+            case 400: return .validation(error.body ?? "bad request")
+            default:
+                logger.error("unexpected HTTP error", metadata: ["status": "\(error.status.code)"])
+                return .init(.internal, "internal error")
+            }
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return .init(.internal, "internal error")
+        }
+    }
+
+    static func response(for error: ServiceError) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
+        let bytes = (try? JSON.encode(ErrorBody(error: .init(code: error.code.rawValue, message: error.message)))) ?? []
+        return Response(
+            status: HTTPResponse.Status(code: error.code.httpStatus), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// `{"error": {"code", "message"}}`
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import NIOPosix
+import TableOrderCommon
+
+/// `POST /api/auth/admin/login` and `POST /api/auth/table/login`.
+struct AuthRoutes: Sendable {
+    let deps: Dependencies
+
+    struct AdminLogin: Decodable {
+        var storeID: String
+        var username: String
+        var password: String
+        enum CodingKeys: String, CodingKey { case storeID = "store_id", username, password }
+    }
+
+    struct TableLogin: Decodable {
+        var storeID: String
+        var tableNumber: Int
+        var password: String
+        enum CodingKeys: String, CodingKey { case storeID = "store_id", tableNumber = "table_number", password }
+    }
+
+    struct TokenResponse: Encodable {
+        var accessToken: String
+        var tokenType = "Bearer"
+        var expiresIn: Int
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
+        }
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.post("/api/auth/admin/login") { request, _ in try await adminLogin(request) }
+        router.post("/api/auth/table/login") { request, _ in try await tableLogin(request) }
+    }
+
+    func adminLogin(_ request: Request) async throws -> Response {
+        let body = try await RequestBodyReader.decode(AdminLogin.self, from: request)
+        try validateStore(body.storeID)
+        guard (1...100).contains(body.username.count) else { throw ServiceError.validation("username: 1..100 characters") }
+        let credential = try await deps.reads.adminCredential(storeID: body.storeID, username: body.username)
+        try await checkPassword(body.password, credential)
+        let now = Date()
+        let claims = AccessClaims(
+            issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .admin,
+            issuedAt: now, expiresAt: now + TokenService.adminLifetime)
+        return try .json(
+            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.adminLifetime)))
+    }
+
+    func tableLogin(_ request: Request) async throws -> Response {
+        let body = try await RequestBodyReader.decode(TableLogin.self, from: request)
+        try validateStore(body.storeID)
+        guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
+        let credential = try await deps.reads.tableCredential(storeID: body.storeID, tableNumber: body.tableNumber)
+        try await checkPassword(body.password, credential)
+        let now = Date()
+        let claims = AccessClaims(
+            issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .table,
+            tableID: credential!.userID, tableNumber: body.tableNumber, issuedAt: now,
+            expiresAt: now + TokenService.tableLifetime)
+        return try .json(
+            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.tableLifetime)))
+    }
+
+    private func validateStore(_ storeID: String) throws {
+        guard StoreID.isValid(storeID) else { throw ServiceError.validation("store_id: must match ^[a-z0-9][a-z0-9-]{0,31}$") }
+    }
+
+    /// Verifies off the async executors (scrypt is deliberately slow); an unknown account costs the same.
+    private func checkPassword(_ password: String, _ credential: Credential?) async throws {
+        guard password.utf8.count <= 1024 else { throw ServiceError.validation("password: too long") }
+        let hash = credential?.passwordHash ?? PasswordHasher.decoy
+        let matches = try await NIOThreadPool.singleton.runIfActive {
+            PasswordHasher.verify(password, against: hash)
+        }
+        guard matches, credential != nil else {
+            throw ServiceError(.invalidCredentials, "wrong store, user or password")
+        }
+    }
+}

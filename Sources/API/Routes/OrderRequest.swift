@@ -1,0 +1,53 @@
+import Foundation
+import TableOrderCommon
+
+/// The body of `POST /api/orders`, and its checks of contract §6.
+struct OrderRequest: Decodable {
+    struct Line: Decodable {
+        var menuID: String
+        var quantity: Int
+        enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity }
+    }
+
+    var items: [Line]
+    var note: String?
+
+    static let maximumNoteLength = 500
+
+    /// Checks shape and ranges, then every line against the store's menu. Throws 400 naming the item.
+    func validate(against menu: StoreMenu) throws -> [CreateOrder.Line] {
+        guard (1...50).contains(items.count) else { throw ServiceError.validation("items: 1..50 lines") }
+        if let note, note.count > Self.maximumNoteLength {
+            throw ServiceError.validation("note: at most \(Self.maximumNoteLength) characters")
+        }
+        let menus = Dictionary(menu.menus.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return try items.enumerated().map { index, line in
+            guard (1...99).contains(line.quantity) else {
+                throw ServiceError.validation("items[\(index)].quantity: 1..99")
+            }
+            guard let id = UUID(uuidString: line.menuID)?.lowercased else {
+                throw ServiceError.validation("items[\(index)].menu_id: not a UUID")
+            }
+            guard let item = menus[id] else {
+                throw ServiceError.validation("items[\(index)].menu_id: no such menu in this store")
+            }
+            guard item.isAvailable else {
+                throw ServiceError.validation("items[\(index)].menu_id: \(item.name) is not available")
+            }
+            return CreateOrder.Line(menuID: id, quantity: line.quantity)
+        }
+    }
+
+    /// A fingerprint of what was ordered, to tell a retry from a reused `Idempotency-Key`.
+    static func fingerprint(lines: [CreateOrder.Line], note: String?) -> String {
+        var text = lines.map { "\($0.menuID)x\($0.quantity)" }.joined(separator: ",")
+        text += "|" + (note ?? "")
+        return DeterministicID.fingerprint(Array(text.utf8))
+    }
+
+    /// `Idempotency-Key`: 1..128 visible ASCII characters.
+    static func isValidIdempotencyKey(_ key: String) -> Bool {
+        let bytes = key.utf8
+        return (1...128).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import TableOrderCommon
+
+/// `GET /api/admin/orders/stream`: the store's live events as SSE (contract §8).
+struct StreamRoutes: Sendable {
+    let deps: Dependencies
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/api/admin/orders/stream") { request, _ in try await open(request) }
+    }
+
+    func open(_ request: Request) async throws -> Response {
+        let claims = try await Authenticator(tokens: deps.tokens).require(.admin, request)
+        let lastEventID = try Self.lastEventID(request)
+        let stream = EventStream(
+            storeID: claims.storeID, reads: deps.reads, hub: deps.hub,
+            heartbeatSeconds: deps.settings.sseHeartbeatSeconds, logger: deps.logger)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[.connection] = "keep-alive"
+        headers[.accelBuffering] = "no"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await stream.write(to: &writer, lastEventID: lastEventID)
+                try await writer.finish(nil)
+            })
+    }
+
+    /// `Last-Event-ID` header, else `?last_event_id=`; the header wins.
+    static func lastEventID(_ request: Request) throws -> Int64? {
+        let raw = request.headers[.lastEventID] ?? request.uri.queryParameters.get("last_event_id")
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let id = Int64(raw.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+            throw ServiceError.validation("Last-Event-ID: expected a non-negative integer")
+        }
+        return id
+    }
+}

@@ -1,0 +1,35 @@
+import Logging
+import Metrics
+import TableOrderCommon
+
+/// Hands a write command to the bus within the contract's budget (3 attempts, exponential backoff,
+/// ≤ 3 s in all). Returns only once the broker confirmed it; otherwise throws 503 with `Retry-After`.
+struct CommandSender: Sendable {
+    let bus: any EventBus
+    let policy: PublishRetryPolicy
+    let logger: Logger
+    private let retries = Counter(label: "tableorder_publish_retries_total")
+    private let failures = Counter(label: "tableorder_publish_failures_total")
+
+    init(bus: any EventBus, policy: PublishRetryPolicy = .init(), logger: Logger) {
+        self.bus = bus
+        self.policy = policy
+        self.logger = logger
+    }
+
+    func send(_ command: Command) async throws {
+        let body = try JSON.encode(command)
+        var attempt = 0
+        do {
+            try await policy.run { timeout in
+                attempt += 1
+                if attempt > 1 { retries.increment() }
+                try await bus.sendCommand(body, headers: [], timeout: timeout)
+            }
+        } catch {
+            failures.increment()
+            logger.warning("command not confirmed by the broker", metadata: ["error": "\(error)"])
+            throw ServiceError.unavailable("the order service is temporarily unavailable; retry shortly", retryAfter: 2)
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Logging
+import TableOrderCommon
+
+/// Everything the routes use, built once at start: adapters chosen by configuration behind protocols,
+/// so handlers are the same code in every mode.
+struct Dependencies: Sendable {
+    var settings: Settings
+    var reads: any ReadRepository
+    var cache: CacheManager
+    var commands: CommandSender
+    var tokens: TokenService
+    var hub: EventHub
+    var readiness: @Sendable () async -> [String]
+    var logger: Logger
+}

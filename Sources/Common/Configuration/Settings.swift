@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+
+/// Everything the processes read from the environment (contract §1), parsed and checked once at start.
+public struct Settings: Sendable {
+    public enum Mode: String, Sendable { case development, production }
+
+    public var mode: Mode
+    public var httpHost: String
+    public var httpPort: Int
+    public var database: PostgresURL?
+    public var redis: RedisURL?
+    public var rabbitMQ: AMQPURL?
+    public var jwtPublicKeyFile: String?
+    public var jwtPrivateKeyFile: String?
+    public var jwtIssuer: String
+    public var rateLimit: Int
+    public var rateLimitWindowSeconds: Int
+    public var sseHeartbeatSeconds: Int
+    public var cacheTTLSeconds: Int
+    public var menuCacheTTLSeconds: Int
+    public var logLevel: Logger.Level
+    public var workerMetricsPort: Int
+    public var sqlitePath: String
+
+    public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func positive(_ name: String, _ fallback: Int, max: Int = 1_000_000_000) throws -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return fallback }
+            guard let value = Int(raw), value > 0, value <= max else {
+                throw ConfigurationError(name, "expected a positive integer, got '\(raw)'")
+            }
+            return value
+        }
+        let modeText = env["ENV"].flatMap { $0.isEmpty ? nil : $0 } ?? "development"
+        guard let mode = Mode(rawValue: modeText) else {
+            throw ConfigurationError("ENV", "expected development or production, got '\(modeText)'")
+        }
+        self.mode = mode
+        self.httpHost = env["HTTP_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        self.httpPort = try positive("HTTP_PORT", 8080, max: 65535)
+        self.workerMetricsPort = try positive("WORKER_METRICS_PORT", 9091, max: 65535)
+        self.database = try env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try PostgresURL(parsing: $0) }
+        self.redis = try env["REDIS_URL"].flatMap { $0.isEmpty ? nil : try RedisURL(parsing: $0) }
+        self.rabbitMQ = try env["RABBITMQ_URL"].flatMap { $0.isEmpty ? nil : try AMQPURL(parsing: $0) }
+        self.jwtPublicKeyFile = env["JWT_PUBLIC_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        self.jwtPrivateKeyFile = env["JWT_PRIVATE_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        self.jwtIssuer = env["JWT_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "tableorder"
+        self.rateLimit = try positive("RATE_LIMIT", 100)
+        self.rateLimitWindowSeconds = try positive("RATE_LIMIT_WINDOW_SECONDS", 60)
+        self.sseHeartbeatSeconds = try positive("SSE_HEARTBEAT_SECONDS", 30)
+        self.cacheTTLSeconds = try positive("CACHE_TTL_SECONDS", 300)
+        self.menuCacheTTLSeconds = try positive("MENU_CACHE_TTL_SECONDS", 600)
+        let level = env["LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw ConfigurationError("LOG_LEVEL", "expected trace, debug, info, notice, warning, error or critical")
+        }
+        self.logLevel = logLevel
+        self.sqlitePath = env["TABLEORDER_SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "./tableorder.sqlite"
+    }
+
+    /// The three services of a production deployment, or the first missing variable as an error.
+    public func requireServices() throws -> (database: PostgresURL, redis: RedisURL, rabbitMQ: AMQPURL) {
+        guard let database else { throw ConfigurationError("DATABASE_URL", "required when ENV=production") }
+        guard let redis else { throw ConfigurationError("REDIS_URL", "required when ENV=production") }
+        guard let rabbitMQ else { throw ConfigurationError("RABBITMQ_URL", "required when ENV=production") }
+        return (database, redis, rabbitMQ)
+    }
+
+    public func requireDatabase() throws -> PostgresURL {
+        guard let database else { throw ConfigurationError("DATABASE_URL", "required") }
+        return database
+    }
+}

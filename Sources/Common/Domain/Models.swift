@@ -1,0 +1,195 @@
+import Foundation
+
+/// A line of an order as stored: name and price are copied from the menu when the order is persisted,
+/// so later menu edits never change past orders.
+public struct OrderItem: Codable, Sendable, Equatable {
+    public var menuID: String
+    public var name: String
+    public var unitPrice: Int
+    public var quantity: Int
+    public var subtotal: Int
+
+    public init(menuID: String, name: String, unitPrice: Int, quantity: Int) {
+        self.menuID = menuID
+        self.name = name
+        self.unitPrice = unitPrice
+        self.quantity = quantity
+        self.subtotal = unitPrice * quantity
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case menuID = "menu_id", name, unitPrice = "unit_price", quantity, subtotal
+    }
+}
+
+/// The order JSON of contract §6.
+public struct Order: Codable, Sendable, Equatable {
+    public var orderID: String
+    public var storeID: String
+    public var tableID: String
+    public var tableNumber: Int
+    public var sessionID: String
+    public var status: OrderStatus
+    public var items: [OrderItem]
+    public var totalAmount: Int
+    public var note: String?
+    public var createdAt: String
+    public var updatedAt: String
+    public var deletedAt: String?
+
+    public init(
+        orderID: String, storeID: String, tableID: String, tableNumber: Int, sessionID: String,
+        status: OrderStatus, items: [OrderItem], totalAmount: Int, note: String?,
+        createdAt: String, updatedAt: String, deletedAt: String?
+    ) {
+        self.orderID = orderID
+        self.storeID = storeID
+        self.tableID = tableID
+        self.tableNumber = tableNumber
+        self.sessionID = sessionID
+        self.status = status
+        self.items = items
+        self.totalAmount = totalAmount
+        self.note = note
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deletedAt = deletedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id", storeID = "store_id", tableID = "table_id", tableNumber = "table_number"
+        case sessionID = "session_id", status, items, totalAmount = "total_amount", note
+        case createdAt = "created_at", updatedAt = "updated_at", deletedAt = "deleted_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(orderID, forKey: .orderID)
+        try c.encode(storeID, forKey: .storeID)
+        try c.encode(tableID, forKey: .tableID)
+        try c.encode(tableNumber, forKey: .tableNumber)
+        try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(status, forKey: .status)
+        try c.encode(items, forKey: .items)
+        try c.encode(totalAmount, forKey: .totalAmount)
+        try c.encode(note, forKey: .note)  // explicit null, as the contract lists the key
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(deletedAt, forKey: .deletedAt)
+    }
+}
+
+public struct MenuCategory: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var sortOrder: Int
+
+    public init(id: String, name: String, sortOrder: Int) {
+        self.id = id
+        self.name = name
+        self.sortOrder = sortOrder
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, sortOrder = "sort_order" }
+}
+
+public struct MenuItem: Codable, Sendable, Equatable {
+    public var id: String
+    public var categoryID: String
+    public var name: String
+    public var price: Int
+    public var description: String?
+    public var imageURL: String?
+    public var isAvailable: Bool
+    public var sortOrder: Int
+
+    public init(
+        id: String, categoryID: String, name: String, price: Int, description: String?, imageURL: String?,
+        isAvailable: Bool, sortOrder: Int
+    ) {
+        self.id = id
+        self.categoryID = categoryID
+        self.name = name
+        self.price = price
+        self.description = description
+        self.imageURL = imageURL
+        self.isAvailable = isAvailable
+        self.sortOrder = sortOrder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, categoryID = "category_id", name, price, description, imageURL = "image_url"
+        case isAvailable = "is_available", sortOrder = "sort_order"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(categoryID, forKey: .categoryID)
+        try c.encode(name, forKey: .name)
+        try c.encode(price, forKey: .price)
+        try c.encode(description, forKey: .description)
+        try c.encode(imageURL, forKey: .imageURL)
+        try c.encode(isAvailable, forKey: .isAvailable)
+        try c.encode(sortOrder, forKey: .sortOrder)
+    }
+}
+
+/// `GET /api/stores/{store_id}/menus`: also the value cached per store.
+public struct StoreMenu: Codable, Sendable, Equatable {
+    public var storeID: String
+    public var categories: [MenuCategory]
+    public var menus: [MenuItem]
+
+    public init(storeID: String, categories: [MenuCategory], menus: [MenuItem]) {
+        self.storeID = storeID
+        self.categories = categories
+        self.menus = menus
+    }
+
+    enum CodingKeys: String, CodingKey { case storeID = "store_id", categories, menus }
+}
+
+/// `GET /api/admin/orders`: the store's current sessions and the newest event they reflect.
+public struct AdminOrdersSnapshot: Codable, Sendable, Equatable {
+    public struct TableOrders: Codable, Sendable, Equatable {
+        public var tableID: String
+        public var tableNumber: Int
+        public var totalAmount: Int
+        public var orders: [Order]
+
+        public init(tableID: String, tableNumber: Int, totalAmount: Int, orders: [Order]) {
+            self.tableID = tableID
+            self.tableNumber = tableNumber
+            self.totalAmount = totalAmount
+            self.orders = orders
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case tableID = "table_id", tableNumber = "table_number", totalAmount = "total_amount", orders
+        }
+    }
+
+    public var lastEventID: Int64
+    public var tables: [TableOrders]
+
+    public init(lastEventID: Int64, tables: [TableOrders]) {
+        self.lastEventID = lastEventID
+        self.tables = tables
+    }
+
+    enum CodingKeys: String, CodingKey { case lastEventID = "last_event_id", tables }
+}
+
+/// What a login needs to know about an account; the hash never leaves the server.
+public struct Credential: Sendable {
+    public var userID: String
+    public var passwordHash: String
+    public var tableNumber: Int?
+
+    public init(userID: String, passwordHash: String, tableNumber: Int? = nil) {
+        self.userID = userID
+        self.passwordHash = passwordHash
+        self.tableNumber = tableNumber
+    }
+}

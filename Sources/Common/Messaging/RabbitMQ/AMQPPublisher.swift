@@ -1,0 +1,313 @@
+import CRabbitMQ
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Publishes persistent messages with publisher confirms, from one thread of its own.
+///
+/// Many async callers share one confirm-mode channel: each call queues its message and suspends
+/// until the broker's `basic.ack` for that message (or its deadline). The thread publishes whatever is
+/// queued in one go and reads confirms as they come, so under load confirms are awaited in batches
+/// (the broker acks with `multiple`) while each caller still waits only for its own.
+/// A `mandatory` message that no queue takes comes back as `basic.return` and fails its caller.
+public final class AMQPPublisher: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
+        case notConnected(String)
+        case timedOut
+        case nacked
+        case unroutable
+        case connectionLost
+        case stopped
+
+        public var description: String {
+            switch self {
+            case .notConnected(let why): "broker not connected: \(why)"
+            case .timedOut: "no publisher confirm before the deadline"
+            case .nacked: "broker refused the message"
+            case .unroutable: "no queue took the message"
+            case .connectionLost: "connection lost before the confirm"
+            case .stopped: "publisher stopped"
+            }
+        }
+    }
+
+    private struct Request {
+        var exchange: String
+        var routingKey: String
+        var body: [UInt8]
+        var mandatory: Bool
+        var headers: [(String, String)]
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let url: AMQPURL
+    private let declareTopology: @Sendable (AMQPConnection) throws -> Void
+    private let logger: Logger
+    private let name: String
+    private let lock = NIOLock()
+    private var queue: [Request] = []
+    private var stopping = false
+    private var connectedFlag = false
+    private var lastError = "not yet connected"
+    private let wakeup = Wakeup()
+    private let done = ConditionLock(value: false)
+
+    init(
+        name: String, url: AMQPURL, logger: Logger,
+        declareTopology: @escaping @Sendable (AMQPConnection) throws -> Void
+    ) {
+        self.name = name
+        self.url = url
+        self.logger = logger
+        self.declareTopology = declareTopology
+        let thread = Thread { [self] in self.runLoop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Whether the publisher holds a live connection now (for readiness checks).
+    public var isConnected: Bool { lock.withLock { connectedFlag } }
+    public var lastErrorDescription: String { lock.withLock { lastError } }
+
+    /// Publishes one persistent message and returns when the broker has confirmed it.
+    public func publish(
+        exchange: String, routingKey: String, body: [UInt8], mandatory: Bool,
+        headers: [(String, String)] = [], timeout: Duration
+    ) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let request = Request(
+                exchange: exchange, routingKey: routingKey, body: body, mandatory: mandatory, headers: headers,
+                deadline: .now + timeout, continuation: continuation)
+            let accepted = lock.withLock {
+                guard !stopping else { return false }
+                queue.append(request)
+                return true
+            }
+            if accepted { wakeup.signal() } else { continuation.resume(throwing: Failure.stopped) }
+        }
+    }
+
+    /// Stops taking messages, waits for the confirms of those in flight (up to their deadlines), then closes.
+    public func shutdown() {
+        lock.withLock { stopping = true }
+        wakeup.signal()
+        done.lock(whenValue: true)
+        done.unlock()
+    }
+
+    // MARK: - The publisher thread
+
+    private struct InFlight {
+        var tag: UInt64
+        var request: Request
+        var returned = false
+    }
+
+    private func runLoop() {
+        var connection: AMQPConnection?
+        var inflight: [InFlight] = []
+        var nextTag: UInt64 = 1
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(3))
+        var nextAttempt = ContinuousClock.now
+
+        func fail(_ requests: [Request], _ error: Failure) {
+            for r in requests { r.continuation.resume(throwing: error) }
+        }
+        func dropConnection(_ why: String) {
+            logger.warning("rabbitmq publisher connection lost", metadata: ["publisher": "\(name)", "error": "\(why)"])
+            connection?.close()
+            connection = nil
+            lock.withLock {
+                connectedFlag = false
+                lastError = why
+            }
+            fail(inflight.map(\.request), .connectionLost)
+            inflight.removeAll()
+            nextTag = 1
+        }
+
+        while true {
+            let (batch, stop) = lock.withLock { () -> ([Request], Bool) in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return (taken, stopping)
+            }
+            if stop, batch.isEmpty, inflight.isEmpty { break }
+
+            if connection == nil {
+                if ContinuousClock.now >= nextAttempt {
+                    do {
+                        let fresh = try AMQPConnection(url: url)
+                        try fresh.enableConfirms()
+                        try declareTopology(fresh)
+                        connection = fresh
+                        nextTag = 1
+                        backoff.reset()
+                        lock.withLock { connectedFlag = true }
+                        logger.info("rabbitmq publisher connected", metadata: ["publisher": "\(name)"])
+                    } catch {
+                        let why = "\(error)"
+                        lock.withLock { lastError = why }
+                        logger.debug("rabbitmq publisher cannot connect", metadata: ["error": "\(why)"])
+                        nextAttempt = .now + backoff.nextDelay()
+                    }
+                }
+                guard connection != nil else {
+                    fail(batch, .notConnected(lock.withLock { lastError }))
+                    if stop { break }
+                    let wait = ContinuousClock.now.duration(to: nextAttempt)
+                    wakeup.wait(socket: nil, timeoutMs: Int32(clamping: max(wait.milliseconds, 1)))
+                    continue
+                }
+            }
+            guard let conn = connection else { continue }
+
+            var pendingBatch = batch[...]
+            while let request = pendingBatch.popFirst() {
+                if ContinuousClock.now >= request.deadline {
+                    request.continuation.resume(throwing: Failure.timedOut)
+                    continue
+                }
+                let status = basicPublish(conn, request, tag: nextTag)
+                if status != AMQP_STATUS_OK.rawValue {
+                    dropConnection(String(cString: amqp_error_string2(status)))
+                    fail(Array(pendingBatch) + [request], .connectionLost)
+                    pendingBatch = []
+                    break
+                }
+                inflight.append(InFlight(tag: nextTag, request: request))
+                nextTag += 1
+            }
+            guard let conn = connection else { continue }
+
+            if let error = readFrames(conn, &inflight) {
+                dropConnection(error)
+                continue
+            }
+
+            // Expire callers whose deadline passed; a confirm arriving later is ignored.
+            let now = ContinuousClock.now
+            if inflight.contains(where: { $0.request.deadline <= now }) {
+                for entry in inflight where entry.request.deadline <= now {
+                    entry.request.continuation.resume(throwing: Failure.timedOut)
+                }
+                inflight.removeAll { $0.request.deadline <= now }
+            }
+
+            var timeoutMs: Int32 = 1000
+            if let earliest = inflight.map(\.request.deadline).min() {
+                timeoutMs = Int32(clamping: max(1, min(1000, now.duration(to: earliest).milliseconds + 1)))
+            }
+            if !conn.hasBufferedInput {
+                wakeup.wait(socket: conn.socketFD, timeoutMs: timeoutMs)
+            }
+        }
+        connection?.close()
+        let leftovers = lock.withLock { () -> [Request] in
+            let rest = queue
+            queue.removeAll()
+            connectedFlag = false
+            return rest
+        }
+        fail(leftovers, .stopped)
+        done.lock()
+        done.unlock(withValue: true)
+    }
+
+    private func basicPublish(_ conn: AMQPConnection, _ request: Request, tag: UInt64) -> Int32 {
+        var props = amqp_basic_properties_t()
+        props._flags = amqp_flags_t(
+            AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG)
+        props.delivery_mode = 2  // persistent
+        var headerEntries: [amqp_table_entry_t] = []
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        defer { owned.forEach { free($0) } }
+        func bytes(_ s: String) -> amqp_bytes_t {
+            let p = strdup(s)!
+            owned.append(p)
+            return amqp_bytes_t(len: strlen(p), bytes: UnsafeMutableRawPointer(p))
+        }
+        props.content_type = bytes("application/json")
+        props.message_id = bytes(String(tag))
+        for (key, value) in request.headers {
+            var field = amqp_field_value_t()
+            field.kind = UInt8(AMQP_FIELD_KIND_UTF8.rawValue)
+            field.value.bytes = bytes(value)
+            headerEntries.append(amqp_table_entry_t(key: bytes(key), value: field))
+        }
+        return headerEntries.withUnsafeMutableBufferPointer { entries in
+            if !entries.isEmpty {
+                props._flags |= amqp_flags_t(AMQP_BASIC_HEADERS_FLAG)
+                props.headers = amqp_table_t(num_entries: Int32(entries.count), entries: entries.baseAddress)
+            }
+            return request.exchange.withAMQPBytes { exchange in
+                request.routingKey.withAMQPBytes { key in
+                    request.body.withUnsafeBytes { raw in
+                        let body = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
+                        return amqp_basic_publish(
+                            conn.state, AMQPConnection.channel, exchange, key, request.mandatory ? 1 : 0, 0, &props,
+                            body)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads every frame available now. Returns a description if the connection is no longer usable.
+    private func readFrames(_ conn: AMQPConnection, _ inflight: inout [InFlight]) -> String? {
+        while true {
+            var frame = amqp_frame_t()
+            var zero = timeval(tv_sec: 0, tv_usec: 0)
+            let status = amqp_simple_wait_frame_noblock(conn.state, &frame, &zero)
+            if status == AMQP_STATUS_TIMEOUT.rawValue { return nil }
+            guard status == AMQP_STATUS_OK.rawValue else { return String(cString: amqp_error_string2(status)) }
+            guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { continue }
+            let method = frame.payload.method
+            switch method.id {
+            case AMQPMethod.basicAck:
+                let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
+                settle(&inflight, upTo: ack.delivery_tag, multiple: ack.multiple != 0, nacked: false)
+            case AMQPMethod.basicNack:
+                let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
+                settle(&inflight, upTo: nack.delivery_tag, multiple: nack.multiple != 0, nacked: true)
+            case AMQPMethod.basicReturn:
+                var message = amqp_message_t()
+                let reply = amqp_read_message(conn.state, frame.channel, &message, 0)
+                guard reply.reply_type == AMQP_RESPONSE_NORMAL else { return "reading a returned message failed" }
+                if let tag = UInt64(message.properties.message_id.string),
+                    let index = inflight.firstIndex(where: { $0.tag == tag })
+                {
+                    inflight[index].returned = true
+                }
+                amqp_destroy_message(&message)
+            case AMQPMethod.channelClose, AMQPMethod.connectionClose:
+                let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                return "broker closed the channel: \(close.reply_code) \(close.reply_text.string)"
+            default:
+                continue
+            }
+        }
+    }
+
+    private func settle(_ inflight: inout [InFlight], upTo tag: UInt64, multiple: Bool, nacked: Bool) {
+        let matches: (InFlight) -> Bool = multiple ? { $0.tag <= tag } : { $0.tag == tag }
+        for entry in inflight where matches(entry) {
+            if nacked {
+                entry.request.continuation.resume(throwing: Failure.nacked)
+            } else if entry.returned {
+                entry.request.continuation.resume(throwing: Failure.unroutable)
+            } else {
+                entry.request.continuation.resume()
+            }
+        }
+        inflight.removeAll(where: matches)
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

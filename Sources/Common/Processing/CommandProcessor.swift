@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import Metrics
+
+/// The worker's loop: take a batch of commands, apply them in one transaction, then (after the commit)
+/// invalidate caches, publish the events, and only then acknowledge.
+///
+/// - Every queued command takes effect exactly once: at least once because acks follow commits, at most
+///   once because `CommandHandler` is idempotent.
+/// - A failing batch is retried with backoff while the failure is transient (database down), and split
+///   into single commands when it is not, so one poison command is dead-lettered without holding back
+///   the commands behind it.
+public struct CommandProcessor: Sendable {
+    public let database: any WriteDatabase
+    public let cache: CacheManager?
+    public let channel: any EventChannel
+    public let bus: any EventBus
+    public let logger: Logger
+    public var batchSize: Int
+    private let handler = CommandHandler()
+
+    private let consumed = Counter(label: "tableorder_worker_commands_consumed_total")
+    private let acked = Counter(label: "tableorder_worker_commands_acked_total")
+    private let redelivered = Counter(label: "tableorder_worker_commands_redelivered_total")
+    private let deadLettered = Counter(label: "tableorder_worker_commands_dead_lettered_total")
+    private let latency = Timer(label: "tableorder_worker_batch_seconds")
+
+    public init(
+        database: any WriteDatabase, cache: CacheManager?, channel: any EventChannel, bus: any EventBus,
+        logger: Logger, batchSize: Int = 100
+    ) {
+        self.database = database
+        self.cache = cache
+        self.channel = channel
+        self.bus = bus
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    /// Consumes until the subscription ends (shutdown); the batch in hand is finished and acked first.
+    public func run(_ subscription: any CommandSubscription) async {
+        let collector = BatchCollector()
+        let feeder = Task {
+            for await command in subscription.commands { collector.append(command) }
+            collector.finish()
+        }
+        defer { feeder.cancel() }
+        while true {
+            let batch = await collector.next(maximum: batchSize)
+            if batch.isEmpty { break }
+            await process(batch, subscription)
+        }
+    }
+
+    func process(_ batch: [InboundCommand], _ subscription: any CommandSubscription) async {
+        let start = ContinuousClock.now
+        consumed.increment(by: batch.count)
+        redelivered.increment(by: batch.filter(\.redelivered).count)
+        var decoded: [(InboundCommand, Command)] = []
+        for inbound in batch {
+            do {
+                decoded.append((inbound, try JSON.decode(Command.self, from: inbound.body)))
+            } catch {
+                deadLetter(inbound, subscription, reason: "malformed command: \(error)")
+            }
+        }
+        if !decoded.isEmpty {
+            do {
+                let events = try await applyWithRetry(decoded.map(\.1))
+                await publish(events)
+            } catch {
+                // Not transient: find the culprit by applying one at a time.
+                for (inbound, command) in decoded {
+                    do {
+                        let events = try await applyWithRetry([command])
+                        await publish(events)
+                    } catch {
+                        deadLetter(inbound, subscription, reason: "\(error)")
+                    }
+                }
+            }
+        }
+        if let last = batch.last {
+            subscription.acknowledge(through: last)
+            acked.increment(by: batch.count)
+        }
+        latency.recordNanoseconds(Int64(start.duration(to: .now).milliseconds) * 1_000_000)
+    }
+
+    /// Applies the commands in one transaction, retrying transient failures until they succeed.
+    /// Throws only when the failure is not transient.
+    private func applyWithRetry(_ commands: [Command]) async throws -> [StoreEvent] {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+        let handler = self.handler
+        while true {
+            do {
+                return try await database.transaction { tx in
+                    try await tx.lockStores(commands.map(\.storeID))
+                    var events: [StoreEvent] = []
+                    for command in commands { events += try await handler.apply(command, in: tx) }
+                    return events
+                }
+            } catch where database.isTransient(error) {
+                let delay = backoff.nextDelay()
+                logger.warning(
+                    "database unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func deadLetter(_ inbound: InboundCommand, _ subscription: any CommandSubscription, reason: String) {
+        logger.error("command dead-lettered", metadata: ["reason": "\(reason)"])
+        deadLettered.increment()
+        subscription.deadLetter(inbound)
+    }
+
+    /// After commit: drop the stores' cached reads, then wake the SSE nodes and tell other consumers.
+    private func publish(_ events: [StoreEvent]) async {
+        guard !events.isEmpty else { return }
+        if let cache {
+            for storeID in Set(events.map(\.storeID)) {
+                await cache.invalidate(storeID: storeID, scopes: [.orders])
+            }
+        }
+        for event in events {
+            do {
+                try await channel.publish(event)
+            } catch {
+                logger.warning("event not sent on pub/sub; SSE nodes catch up from the log", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await bus.publishEvent(event)
+            } catch {
+                logger.warning("event not published on the topic exchange", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

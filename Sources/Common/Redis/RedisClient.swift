@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// A Redis connection with automatic pipelining, driven by one thread of its own.
+///
+/// Callers from any task queue commands; the thread writes everything queued in one go and reads the
+/// replies in order, so under load many requests share each round trip. When Redis is down, calls
+/// fail at once with `RedisError` (the thread retries the connection with backoff), so callers can
+/// bypass the cache or fail open instead of hanging.
+public final class RedisClient: @unchecked Sendable {
+    private struct Pending {
+        var arguments: [[UInt8]]
+        var continuation: CheckedContinuation<RESPValue, any Error>
+    }
+
+    private let url: RedisURL
+    private let logger: Logger
+    private let lock = NIOLock()
+    private var queue: [Pending] = []
+    private var stopping = false
+    private var connectedFlag = false
+    private var lastError = "not yet connected"
+    private let wakeup = Wakeup()
+
+    public init(url: RedisURL, logger: Logger, name: String = "redis") {
+        self.url = url
+        self.logger = logger
+        let thread = Thread { [self] in self.runLoop() }
+        thread.name = name
+        thread.start()
+    }
+
+    public var isConnected: Bool { lock.withLock { connectedFlag } }
+    public var lastErrorDescription: String { lock.withLock { lastError } }
+
+    /// Sends one command and returns its reply. A Redis error reply is returned as `.error`, not thrown.
+    public func send(_ arguments: [[UInt8]]) async throws -> RESPValue {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPValue, any Error>) in
+            let accepted = lock.withLock {
+                guard !stopping else { return false }
+                queue.append(Pending(arguments: arguments, continuation: continuation))
+                return true
+            }
+            if accepted { wakeup.signal() } else { continuation.resume(throwing: RedisError("redis client stopped")) }
+        }
+    }
+
+    public func send(_ arguments: String...) async throws -> RESPValue {
+        try await send(arguments.map { Array($0.utf8) })
+    }
+
+    public func shutdown() {
+        lock.withLock { stopping = true }
+        wakeup.signal()
+    }
+
+    private func runLoop() {
+        var context: HiredisContext?
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2))
+        var nextAttempt = ContinuousClock.now
+
+        while true {
+            let (batch, stop) = lock.withLock { () -> ([Pending], Bool) in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return (taken, stopping)
+            }
+            if stop {
+                for p in batch { p.continuation.resume(throwing: RedisError("redis client stopped")) }
+                break
+            }
+            if context == nil, ContinuousClock.now >= nextAttempt {
+                do {
+                    context = try HiredisContext(url: url)
+                    backoff.reset()
+                    lock.withLock { connectedFlag = true }
+                    logger.info("redis connected", metadata: ["host": "\(url.host):\(url.port)"])
+                } catch {
+                    lock.withLock { lastError = "\(error)" }
+                    nextAttempt = .now + backoff.nextDelay()
+                }
+            }
+            guard let ctx = context else {
+                let why = lock.withLock { lastError }
+                for p in batch { p.continuation.resume(throwing: RedisError("redis unavailable: \(why)")) }
+                wakeup.wait(socket: nil, timeoutMs: 1000)
+                continue
+            }
+            if batch.isEmpty {
+                wakeup.wait(socket: nil, timeoutMs: 1000)
+                continue
+            }
+            var replies: [RESPValue] = []
+            replies.reserveCapacity(batch.count)
+            do {
+                for p in batch { try ctx.append(p.arguments) }
+                for _ in batch { replies.append(try ctx.readReply()) }
+            } catch {
+                let why = "\(error)"
+                logger.warning("redis connection lost", metadata: ["error": "\(why)"])
+                lock.withLock {
+                    connectedFlag = false
+                    lastError = why
+                }
+                context = nil
+                nextAttempt = .now
+            }
+            for (index, p) in batch.enumerated() {
+                if index < replies.count {
+                    p.continuation.resume(returning: replies[index])
+                } else {
+                    p.continuation.resume(throwing: RedisError("redis connection lost"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import JWTKit
+
+/// The token claims of contract §3. One type for both roles: `table_id`/`table_number` only for tables.
+public struct AccessClaims: JWTPayload, Equatable {
+    public enum Role: String, Codable, Sendable { case admin, table }
+
+    public var iss: IssuerClaim
+    public var sub: SubjectClaim
+    public var userID: String
+    public var storeID: String
+    public var role: Role
+    public var tableID: String?
+    public var tableNumber: Int?
+    public var iat: IssuedAtClaim
+    public var exp: ExpirationClaim
+
+    public init(
+        issuer: String, userID: String, storeID: String, role: Role, tableID: String? = nil, tableNumber: Int? = nil,
+        issuedAt: Date, expiresAt: Date
+    ) {
+        self.iss = IssuerClaim(value: issuer)
+        self.sub = SubjectClaim(value: userID)
+        self.userID = userID
+        self.storeID = storeID
+        self.role = role
+        self.tableID = tableID
+        self.tableNumber = tableNumber
+        self.iat = IssuedAtClaim(value: issuedAt)
+        self.exp = ExpirationClaim(value: expiresAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, userID = "user_id", storeID = "store_id", role, tableID = "table_id"
+        case tableNumber = "table_number", iat, exp
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}
+

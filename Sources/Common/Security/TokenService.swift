@@ -1,0 +1,76 @@
+import Foundation
+import JWTKit
+
+/// Issues and verifies RS256 access tokens.
+///
+/// Verification accepts exactly one algorithm: the header's `alg` is checked to be `RS256` before
+/// any signature work, so `none` and HS256-with-the-public-key are refused regardless of library defaults.
+public final class TokenService: Sendable {
+    public static let adminLifetime: TimeInterval = 12 * 3600
+    public static let tableLifetime: TimeInterval = 16 * 3600
+
+    private let keys: JWTKeyCollection
+    private let canSign: Bool
+    public let issuer: String
+
+    /// - Parameters:
+    ///   - publicKeyPEM: verifies tokens; every pod needs it.
+    ///   - privateKeyPEM: signs tokens at the login endpoints; optional for pods that only verify.
+    public init(publicKeyPEM: String, privateKeyPEM: String?, issuer: String) async throws {
+        let keys = JWTKeyCollection()
+        if let privateKeyPEM {
+            let key = try Insecure.RSA.PrivateKey(pem: privateKeyPEM)
+            await keys.add(rsa: key, digestAlgorithm: .sha256)
+        } else {
+            let key = try Insecure.RSA.PublicKey(pem: publicKeyPEM)
+            await keys.add(rsa: key, digestAlgorithm: .sha256)
+        }
+        self.keys = keys
+        self.canSign = privateKeyPEM != nil
+        self.issuer = issuer
+    }
+
+    public func sign(_ claims: AccessClaims) async throws -> String {
+        guard canSign else { throw ServiceError.unavailable("this process cannot issue tokens") }
+        return try await keys.sign(claims)
+    }
+
+    /// Returns the verified claims, or throws `ServiceError.unauthorized`.
+    public func verify(_ token: String) async throws -> AccessClaims {
+        guard Self.headerAlgorithm(of: token) == "RS256" else { throw ServiceError.unauthorized("unsupported token") }
+        let claims: AccessClaims
+        do {
+            claims = try await keys.verify(token, as: AccessClaims.self)
+        } catch {
+            throw ServiceError.unauthorized("invalid or expired token")
+        }
+        guard claims.iss.value == issuer else { throw ServiceError.unauthorized("wrong issuer") }
+        guard claims.sub.value == claims.userID, StoreID.isValid(claims.storeID) else {
+            throw ServiceError.unauthorized("malformed claims")
+        }
+        if claims.role == .table, claims.tableID == nil || claims.tableNumber == nil {
+            throw ServiceError.unauthorized("malformed claims")
+        }
+        return claims
+    }
+
+    static func headerAlgorithm(of token: String) -> String? {
+        guard let dot = token.firstIndex(of: "."), let data = Base64URL.decode(String(token[..<dot])) else { return nil }
+        struct Header: Decodable { var alg: String? }
+        return (try? JSONDecoder().decode(Header.self, from: data))?.alg
+    }
+}
+
+/// base64url without padding, as JWT uses.
+public enum Base64URL {
+    public static func decode(_ text: String) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+
+    public static func encode(_ data: some DataProtocol) -> String {
+        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Shared JSON coders. Created once: per-request coder set-up is measurable on the hot path.
+public enum JSON {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder = JSONDecoder()
+
+    public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        Array(try encoder.encode(value))
+    }
+
+    public static func encodeString(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+        try decoder.decode(type, from: Data(bytes))
+    }
+}
+
+extension DecodingError {
+    /// A one-line explanation naming the offending field (`items[0].quantity`), for 400 answers.
+    public var fieldMessage: String {
+        func path(_ keys: [any CodingKey]) -> String {
+            var out = ""
+            for key in keys {
+                if let index = key.intValue {
+                    out += "[\(index)]"
+                } else {
+                    out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return out.isEmpty ? "body" : out
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): is required"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(Self.describe(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(Self.describe(type)), got null"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "body: not valid JSON" }
+            return "\(path(context.codingPath)): invalid value"
+        @unknown default:
+            return "body: invalid"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int64.Type, is Int32.Type: "integer"
+        case is String.Type: "string"
+        case is Bool.Type: "boolean"
+        default: "\(type)".lowercased().contains("array") ? "array" : "object"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Starts or stops PostgreSQL, Redis and RabbitMQ on loopback, on non-default ports, with throwaway data.
+#   ops/services.sh install        install the Debian packages if missing
+#   ops/services.sh start DIR      start all three with data under DIR; prints the env to export
+#   ops/services.sh stop DIR       stop them and remove DIR
+# Ports: TO_PG_PORT (55432), TO_REDIS_PORT (56379), TO_AMQP_PORT (55672), TO_AMQP_DIST_PORT (55673).
+set -euo pipefail
+
+PG_PORT=${TO_PG_PORT:-55432}
+REDIS_PORT=${TO_REDIS_PORT:-56379}
+AMQP_PORT=${TO_AMQP_PORT:-55672}
+AMQP_DIST_PORT=${TO_AMQP_DIST_PORT:-55673}
+RABBIT_NODE=${TO_RABBIT_NODE:-tableorder-$AMQP_PORT@localhost}
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+log() { echo "[services] $*" >&2; }
+
+install() {
+    local need=()
+    for pkg in postgresql redis-server rabbitmq-server librabbitmq-dev libhiredis-dev; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+    done
+    if [ ${#need[@]} -gt 0 ]; then
+        log "installing ${need[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+}
+
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+    local seconds=$1 what=$2; shift 2
+    for _ in $(seq 1 $((seconds * 5))); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.2
+    done
+    log "$what did not become ready in ${seconds}s"
+    return 1
+}
+
+start() {
+    local dir=$1
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    chmod 755 "$dir"
+
+    # PostgreSQL: its own cluster directory, trust auth on loopback only.
+    mkdir -p "$dir/pg"
+    chown postgres:postgres "$dir/pg"
+    su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$dir/pg/data' -A trust -U postgres" >"$dir/pg-init.log" 2>&1
+    su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -l '$dir/pg/server.log' -w -t 30 \
+        -o \"-p $PG_PORT -k '$dir/pg' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" \
+        >/dev/null
+    su postgres -s /bin/sh -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT -U postgres tableorder"
+    log "postgresql on 127.0.0.1:$PG_PORT"
+
+    # Redis: no persistence.
+    mkdir -p "$dir/redis"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+        --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
+    wait_for 10 redis redis-cli -p "$REDIS_PORT" ping
+    log "redis on 127.0.0.1:$REDIS_PORT"
+
+    # RabbitMQ: a named node with its own ports and directories, owned by the rabbitmq user.
+    mkdir -p "$dir/rabbitmq/mnesia" "$dir/rabbitmq/log"
+    echo '[].' >"$dir/rabbitmq/enabled_plugins"
+    chown -R rabbitmq:rabbitmq "$dir/rabbitmq"
+    RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
+        RABBITMQ_DIST_PORT=$AMQP_DIST_PORT RABBITMQ_MNESIA_BASE="$dir/rabbitmq/mnesia" \
+        RABBITMQ_LOG_BASE="$dir/rabbitmq/log" RABBITMQ_PID_FILE="$dir/rabbitmq/pid" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbitmq/enabled_plugins" rabbitmq-server -detached >/dev/null 2>&1
+    wait_for 60 rabbitmq rabbitmq-diagnostics -q -n "$RABBIT_NODE" check_running
+    wait_for 30 "rabbitmq port" bash -c "echo > /dev/tcp/127.0.0.1/$AMQP_PORT"
+    log "rabbitmq on 127.0.0.1:$AMQP_PORT (node $RABBIT_NODE)"
+
+    cat >"$dir/env" <<ENV
+export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/tableorder
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$AMQP_PORT/
+export TO_RABBIT_NODE=$RABBIT_NODE
+export TO_PG_PORT=$PG_PORT
+export TO_REDIS_PORT=$REDIS_PORT
+export TO_AMQP_PORT=$AMQP_PORT
+ENV
+    cat "$dir/env"
+}
+
+stop() {
+    local dir=$1
+    [ -d "$dir" ] || return 0
+    dir=$(cd "$dir" && pwd)
+    rabbitmqctl -q -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    if [ -d "$dir/pg/data" ]; then
+        su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -m fast -w stop" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+    log "stopped"
+}
+
+case "${1:-}" in
+    install) install ;;
+    start) install; start "${2:?data directory}" ;;
+    stop) stop "${2:?data directory}" ;;
+    *) echo "usage: $0 install | start DIR | stop DIR" >&2; exit 64 ;;
+esac
