@@ -45,6 +45,7 @@ struct APIBuilder {
         let router = Router(context: AppRequestContext.self)
         router.addMiddleware {
             MetricsMiddleware()
+            ErrorMiddleware(logger: logger)
         }
         OperationsRoutes(readiness: deps.readiness, registry: registry).register(on: router)
         AuthRoutes(deps: deps).register(on: router)
@@ -52,9 +53,8 @@ struct APIBuilder {
         OrderRoutes(deps: deps).register(on: router)
         StreamRoutes(deps: deps).register(on: router)
 
-        let responder = ErrorResponder(inner: router.buildResponder(), logger: logger)
         var app = Application(
-            responder: responder,
+            router: router,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),
             services: [database, HubTicker(hub: hub), ClientsShutdown(redis: redis, channel: channel, bus: bus)],
             logger: logger)

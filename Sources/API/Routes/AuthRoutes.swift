@@ -19,6 +19,13 @@ struct AuthRoutes: Sendable {
         var tableNumber: Int
         var password: String
         enum CodingKeys: String, CodingKey { case storeID = "store_id", tableNumber = "table_number", password }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            storeID = try c.decode(String.self, forKey: .storeID)
+            tableNumber = try c.decodeInteger(forKey: .tableNumber)
+            password = try c.decode(String.self, forKey: .password)
+        }
     }
 
     struct TokenResponse: Encodable {
@@ -41,7 +48,7 @@ struct AuthRoutes: Sendable {
         guard (1...100).contains(body.username.count) else { throw ServiceError.validation("username: 1..100 characters") }
         let credential = try await deps.reads.adminCredential(storeID: body.storeID, username: body.username)
         try await checkPassword(body.password, credential)
-        let now = Date()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .admin,
             issuedAt: now, expiresAt: now + TokenService.adminLifetime)
@@ -55,7 +62,7 @@ struct AuthRoutes: Sendable {
         guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
         let credential = try await deps.reads.tableCredential(storeID: body.storeID, tableNumber: body.tableNumber)
         try await checkPassword(body.password, credential)
-        let now = Date()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .table,
             tableID: credential!.userID, tableNumber: body.tableNumber, issuedAt: now,

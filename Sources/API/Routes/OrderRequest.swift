@@ -7,6 +7,12 @@ struct OrderRequest: Decodable {
         var menuID: String
         var quantity: Int
         enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            menuID = try c.decode(String.self, forKey: .menuID)
+            quantity = try c.decodeInteger(forKey: .quantity)
+        }
     }
 
     var items: [Line]

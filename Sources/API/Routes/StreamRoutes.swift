@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import HTTPTypes
 import TableOrderCommon
 
@@ -22,10 +23,17 @@ struct StreamRoutes: Sendable {
         headers[.cacheControl] = "no-cache"
         headers[.connection] = "keep-alive"
         headers[.accelBuffering] = "no"
+        let hub = deps.hub
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await stream.write(to: &writer, lastEventID: lastEventID)
+                // On SIGTERM the server drains requests before the hub's own service stops, so the
+                // stream must end on the signal itself, or shutdown would wait for every open stream.
+                try await withGracefulShutdownHandler {
+                    try await stream.write(to: &writer, lastEventID: lastEventID)
+                } onGracefulShutdown: {
+                    hub.close()
+                }
                 try await writer.finish(nil)
             })
     }

@@ -12,10 +12,9 @@ final class HiredisContext {
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
             throw RedisError("cannot allocate a redis context")
         }
-        self.context = context
+        self.context = context  // from here on, a throw runs `deinit`, which frees the context once
         if context.pointee.err != 0 {
             let message = Self.errorString(context)
-            redisFree(context)
             throw RedisError("cannot connect to \(url.host):\(url.port): \(message)")
         }
         _ = redisSetTimeout(context, tv)

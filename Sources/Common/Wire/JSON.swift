@@ -61,3 +61,19 @@ extension DecodingError {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes a JSON integer, reporting a non-integer number (`10.5`, `1e100`) as a type mismatch of
+    /// *this* field, so the 400 names it (Foundation reports those without the field's path).
+    public func decodeInteger(forKey key: Key) throws -> Int {
+        do {
+            return try decode(Int.self, forKey: key)
+        } catch let error as DecodingError {
+            guard case .dataCorrupted = error else { throw error }
+            throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not an integer"))
+        } catch {
+            // Foundation throws its own parser error for `10.5`; it would surface as "not valid JSON".
+            throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not an integer"))
+        }
+    }
+}

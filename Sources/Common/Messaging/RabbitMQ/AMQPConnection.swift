@@ -16,6 +16,7 @@ enum AMQPMethod {
     static let basicNack: UInt32 = 0x003C_0078
     static let basicReturn: UInt32 = 0x003C_0032
     static let basicDeliver: UInt32 = 0x003C_003C
+    static let basicGetOK: UInt32 = 0x003C_0047
 }
 
 /// One rabbitmq-c connection with one channel. Not thread-safe by design: it belongs to the single
@@ -24,27 +25,23 @@ final class AMQPConnection {
     static let channel: amqp_channel_t = 1
     let state: amqp_connection_state_t
     private var closed = false
+    private var open = false
 
     init(url: AMQPURL, heartbeatSeconds: Int32 = 30, connectTimeoutSeconds: Int = 2) throws {
         guard let state = amqp_new_connection() else { throw AMQPError("cannot allocate connection") }
         self.state = state
-        guard let socket = amqp_tcp_socket_new(state) else {
-            amqp_destroy_connection(state)
-            throw AMQPError("cannot allocate socket")
-        }
+        // On a throw below, `deinit` destroys the connection (exactly once).
+        guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError("cannot allocate socket") }
         var timeout = timeval(tv_sec: connectTimeoutSeconds, tv_usec: 0)
         let status = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &timeout)
         guard status == AMQP_STATUS_OK.rawValue else {
-            amqp_destroy_connection(state)
             throw AMQPError("cannot connect to \(url.host):\(url.port): \(String(cString: amqp_error_string2(status)))")
         }
         let login = tableorder_amqp_login_plain(state, url.vhost, heartbeatSeconds, url.user, url.password)
-        guard login.reply_type == AMQP_RESPONSE_NORMAL else {
-            amqp_destroy_connection(state)
-            throw AMQPError("login to vhost \(url.vhost) refused")
-        }
+        guard login.reply_type == AMQP_RESPONSE_NORMAL else { throw AMQPError("login to vhost \(url.vhost) refused") }
         amqp_channel_open(state, Self.channel)
         try checkReply("channel.open")
+        open = true
     }
 
     deinit { close() }
@@ -52,8 +49,10 @@ final class AMQPConnection {
     func close() {
         guard !closed else { return }
         closed = true
-        amqp_channel_close(state, Self.channel, Int32(AMQP_REPLY_SUCCESS))
-        amqp_connection_close(state, Int32(AMQP_REPLY_SUCCESS))
+        if open {
+            amqp_channel_close(state, Self.channel, Int32(AMQP_REPLY_SUCCESS))
+            amqp_connection_close(state, Int32(AMQP_REPLY_SUCCESS))
+        }
         amqp_destroy_connection(state)
     }
 
@@ -129,6 +128,30 @@ final class AMQPConnection {
             }
         }
         try checkReply("queue.declare \(name)")
+    }
+
+    /// A non-durable queue, for probes and tests.
+    func declareTransientQueue(_ name: String) throws {
+        name.withAMQPBytes { queue in
+            _ = amqp_queue_declare(state, Self.channel, queue, 0, 0, 0, 0, amqp_empty_table)
+        }
+        try checkReply("queue.declare \(name)")
+    }
+
+    func deleteQueue(_ name: String) throws {
+        name.withAMQPBytes { queue in _ = amqp_queue_delete(state, Self.channel, queue, 0, 0) }
+        try checkReply("queue.delete \(name)")
+    }
+
+    /// Takes one message (auto-acked) if the queue has one.
+    func basicGet(_ queueName: String) throws -> [UInt8]? {
+        let reply = queueName.withAMQPBytes { queue in amqp_basic_get(state, Self.channel, queue, 1) }
+        try Self.check(reply, "basic.get")
+        guard reply.reply.id == AMQPMethod.basicGetOK else { return nil }
+        var message = amqp_message_t()
+        try Self.check(amqp_read_message(state, Self.channel, &message, 0), "read message")
+        defer { amqp_destroy_message(&message) }
+        return message.body.array
     }
 
     func bindQueue(_ queue: String, exchange: String, routingKey: String) throws {

@@ -30,6 +30,8 @@ public final class PostgresDatabase: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             defer { group.cancelAll() }
+            // Let the pool start before the first lease (PostgresNIO warns about a lease before `run()`).
+            try await Task.sleep(for: .milliseconds(20))
             return try await body()
         }
     }

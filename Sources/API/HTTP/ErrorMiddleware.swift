@@ -5,14 +5,15 @@ import Logging
 import TableOrderCommon
 
 /// Maps every error to the contract's shape in one place: `{"error": {"code", "message"}}`.
-/// Wraps the whole router, so unmatched routes and framework errors get the same shape as our own.
-struct ErrorResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AppRequestContext {
-    let inner: Inner
+/// Installed first on the router, so it also wraps the not-found responder and framework errors.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         do {
-            return try await inner.respond(to: request, context: context)
+            return try await next(request, context)
         } catch {
             return Self.response(for: Self.serviceError(error, logger: logger))
         }

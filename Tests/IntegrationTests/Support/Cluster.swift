@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// A store seeded for one test, with its own id so tests sharing the services don't see each other.
+struct SeededStore: Sendable {
+    var storeID: String
+    var adminPassword = "admin-pass"
+    var tablePassword = "table-pass"
+    var tables = 3
+}
+
+/// API and worker processes started from the built executables against the real services.
+final class Cluster: @unchecked Sendable {
+    private(set) var apis: [ManagedProcess] = []
+    private(set) var workers: [ManagedProcess] = []
+    private(set) var apiPorts: [Int] = []
+    let extraEnvironment: [String: String]
+
+    init(extraEnvironment: [String: String] = [:]) {
+        self.extraEnvironment = extraEnvironment
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["ENV"] = "production"
+        env["JWT_PUBLIC_KEY_FILE"] = TestEnvironment.keys.publicPath
+        env["JWT_PRIVATE_KEY_FILE"] = TestEnvironment.keys.privatePath
+        env["LOG_LEVEL"] = env["TEST_LOG_LEVEL"] ?? "info"
+        env["SSE_HEARTBEAT_SECONDS"] = "1"
+        for (key, value) in extraEnvironment { env[key] = value }
+        return env
+    }
+
+    /// Starts `apis` API processes and `workers` workers, and waits until each answers `/readyz`.
+    static func start(apis: Int = 1, workers: Int = 1, environment: [String: String] = [:]) async throws -> Cluster {
+        let cluster = Cluster(extraEnvironment: environment)
+        try cluster.migrate()
+        for _ in 0..<workers { try await cluster.startWorker() }
+        for _ in 0..<apis { try await cluster.startAPI() }
+        return cluster
+    }
+
+    func migrate() throws {
+        let result = try TestEnvironment.run(TestEnvironment.binary("tableorder-worker"), ["migrate"], environment: environment)
+        guard result.status == 0 else { throw TestFailure("migrate failed: \(result.err)") }
+    }
+
+    func startAPI() async throws {
+        let port = TestEnvironment.freePort()
+        var env = environment
+        env["HTTP_PORT"] = String(port)
+        let process = try ManagedProcess(name: "api", executable: TestEnvironment.binary("tableorder-api"), environment: env)
+        apis.append(process)
+        apiPorts.append(port)
+        try await waitReady(port: port, process: process)
+    }
+
+    func startWorker() async throws {
+        let port = TestEnvironment.freePort()
+        var env = environment
+        env["WORKER_METRICS_PORT"] = String(port)
+        let process = try ManagedProcess(
+            name: "worker", executable: TestEnvironment.binary("tableorder-worker"), environment: env)
+        workers.append(process)
+        try await waitReady(port: port, process: process)
+    }
+
+    private func waitReady(port: Int, process: ManagedProcess) async throws {
+        let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { throw TestFailure("\(process.name) exited:\n\(process.output)") }
+            if let result = try? await http.get("/readyz"), result.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("\(process.name) not ready:\n\(process.output)")
+    }
+
+    func http(_ index: Int = 0) -> TestHTTP { TestHTTP(baseURL: "http://127.0.0.1:\(apiPorts[index])") }
+    func baseURL(_ index: Int = 0) -> String { "http://127.0.0.1:\(apiPorts[index])" }
+
+    /// Seeds a fresh store through `tableorder-worker seed` (with the demo menu).
+    func seedStore(tables: Int = 3) throws -> SeededStore {
+        let store = SeededStore(storeID: "t-" + UUID().uuidString.prefix(12).lowercased(), tables: tables)
+        let result = try TestEnvironment.run(
+            TestEnvironment.binary("tableorder-worker"),
+            [
+                "seed", "--store-id", store.storeID, "--store-name", "Test \(store.storeID)", "--admin-username",
+                "admin", "--admin-password", store.adminPassword, "--tables", String(tables), "--table-password",
+                store.tablePassword, "--demo-menu",
+            ], environment: environment)
+        guard result.status == 0 else { throw TestFailure("seed failed: \(result.err)") }
+        return store
+    }
+
+    func adminToken(_ store: SeededStore, api: Int = 0) async throws -> String {
+        let result = try await http(api).post(
+            "/api/auth/admin/login",
+            json: ["store_id": store.storeID, "username": "admin", "password": store.adminPassword])
+        guard result.status == 200, let token = result.json["access_token"] as? String else {
+            throw TestFailure("admin login failed: \(result.status) \(result.text)")
+        }
+        return token
+    }
+
+    func tableToken(_ store: SeededStore, table: Int = 1, api: Int = 0) async throws -> String {
+        let result = try await http(api).post(
+            "/api/auth/table/login",
+            json: ["store_id": store.storeID, "table_number": table, "password": store.tablePassword])
+        guard result.status == 200, let token = result.json["access_token"] as? String else {
+            throw TestFailure("table login failed: \(result.status) \(result.text)")
+        }
+        return token
+    }
+
+    func menus(_ store: SeededStore) async throws -> [[String: Any]] {
+        let result = try await http().get("/api/stores/\(store.storeID)/menus")
+        return result.json["menus"] as? [[String: Any]] ?? []
+    }
+
+    func stop() {
+        for process in apis + workers { process.terminate() }
+    }
+
+    /// Polls until `body` returns a value, or fails after `timeout`.
+    static func eventually<T>(
+        timeout: Duration = .seconds(10), _ what: String, _ body: () async throws -> T?
+    ) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = try await body() { return value }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("timed out waiting for \(what)")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Where the real services and the built executables are. Set by `ops/test.sh`; without them the
+/// integration suites are skipped (and `ops/test.sh` refuses to run with them missing).
+enum TestEnvironment {
+    static let env = ProcessInfo.processInfo.environment
+    static var databaseURL: String? { env["DATABASE_URL"] }
+    static var redisURL: String? { env["REDIS_URL"] }
+    static var rabbitURL: String? { env["RABBITMQ_URL"] }
+    static var redisPort: String { env["TO_REDIS_PORT"] ?? "6379" }
+    static var isAvailable: Bool { databaseURL != nil && redisURL != nil && rabbitURL != nil && binDirectory != nil }
+
+    static var binDirectory: String? {
+        if let dir = env["TABLEORDER_BIN_DIR"] { return dir }
+        // Fallback: the test bundle sits in the build's bin directory.
+        let candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("tableorder-api").path) {
+            return candidate.path
+        }
+        return nil
+    }
+
+    static func binary(_ name: String) -> String { "\(binDirectory!)/\(name)" }
+
+    /// A key pair shared by the API processes of a run.
+    static let keys: (publicPath: String, privatePath: String) = {
+        let dir = NSTemporaryDirectory() + "tableorder-keys-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let priv = dir + "/private.pem"
+        let pub = dir + "/public.pem"
+        if !FileManager.default.fileExists(atPath: pub) {
+            _ = try? run("/usr/bin/openssl", ["genrsa", "-out", priv, "2048"])
+            _ = try? run("/usr/bin/openssl", ["rsa", "-in", priv, "-pubout", "-out", pub])
+        }
+        return (pub, priv)
+    }()
+
+    /// Runs a program to completion; returns (status, stdout, stderr).
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A TCP port nobody listens on right now.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

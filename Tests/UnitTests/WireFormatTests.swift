@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import TableOrderCommon
+
+@Suite struct WireFormatTests {
+    let order = Order(
+        orderID: "o", storeID: "s", tableID: "t", tableNumber: 3, sessionID: "x", status: .pending,
+        items: [OrderItem(menuID: "m", name: "Bibimbap", unitPrice: 1000, quantity: 3)], totalAmount: 3000, note: nil,
+        createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", deletedAt: nil)
+
+    @Test func commandRoundTrip() throws {
+        let command = Command.createOrder(
+            CreateOrder(
+                orderID: "o", storeID: "s", tableID: "t", lines: [.init(menuID: "m", quantity: 2)], note: "n",
+                requestHash: "h", requestedAt: "2026-01-01T00:00:00.000Z"))
+        let bytes = try JSON.encode(command)
+        let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        #expect(object?["type"] as? String == "order.create")
+        #expect(try JSON.decode(Command.self, from: bytes) == command)
+        #expect(throws: DecodingError.self) { try JSON.decode(Command.self, from: Array(#"{"type":"x","body":{}}"#.utf8)) }
+    }
+
+    @Test func orderJSONHasEveryContractKeyWithNulls() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(try JSON.encode(order))) as! [String: Any]
+        let keys: Set<String> = [
+            "order_id", "store_id", "table_id", "table_number", "session_id", "status", "items", "total_amount",
+            "note", "created_at", "updated_at", "deleted_at",
+        ]
+        #expect(Set(object.keys) == keys)
+        #expect(object["note"] is NSNull)
+        #expect(object["deleted_at"] is NSNull)
+        let item = (object["items"] as! [[String: Any]])[0]
+        #expect(Set(item.keys) == ["menu_id", "name", "unit_price", "quantity", "subtotal"])
+        #expect(item["subtotal"] as? Int == 3000)
+    }
+
+    @Test func eventFramingIsOneLineOfJSON() throws {
+        let event = try EventBody.orderCreated(order).makeEvent(storeID: "s", id: 42, occurredAt: "2026-01-01T00:00:00.000Z")
+        #expect(event.type == "order_created")
+        #expect(event.routingKey == "order.created")
+        #expect(!event.data.contains("\n"))
+        #expect(event.sseFrame.hasPrefix("id: 42\nevent: order_created\ndata: {"))
+        #expect(event.sseFrame.hasSuffix("}\n\n"))
+        let header = try #require(EventHeader.parse(event.data))
+        #expect(header.eventID == 42 && header.storeID == "s" && header.type == "order_created")
+        let data = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as! [String: Any]
+        #expect((data["order"] as? [String: Any])?["total_amount"] as? Int == 3000)
+        // A note with a newline stays on one line.
+        var noted = order
+        noted.note = "line1\nline2"
+        let other = try EventBody.orderCreated(noted).makeEvent(storeID: "s", id: 1, occurredAt: "t")
+        #expect(!other.data.contains("\n"))
+    }
+
+    @Test func timestampsAreRFC3339UTC() {
+        let text = Timestamp.string(Date(timeIntervalSince1970: 0.5))
+        #expect(text == "1970-01-01T00:00:00.500Z")
+        #expect(Timestamp.day("2026-02-03") != nil)
+        #expect(Timestamp.day("2026-2-3") == nil)
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func defaults() throws {
+        let settings = try Settings(environment: [:])
+        #expect(settings.mode == .development)
+        #expect(settings.httpHost == "127.0.0.1" && settings.httpPort == 8080)
+        #expect(settings.rateLimit == 100 && settings.rateLimitWindowSeconds == 60)
+        #expect(settings.cacheTTLSeconds == 300 && settings.menuCacheTTLSeconds == 600)
+        #expect(settings.sseHeartbeatSeconds == 30 && settings.jwtIssuer == "tableorder")
+    }
+
+    @Test(arguments: [
+        (["ENV": "staging"], "ENV"), (["HTTP_PORT": "x"], "HTTP_PORT"), (["HTTP_PORT": "70000"], "HTTP_PORT"),
+        (["RATE_LIMIT": "0"], "RATE_LIMIT"), (["DATABASE_URL": "mysql://x"], "DATABASE_URL"),
+        (["REDIS_URL": "redis://"], "REDIS_URL"), (["RABBITMQ_URL": "http://h"], "RABBITMQ_URL"),
+        (["LOG_LEVEL": "loud"], "LOG_LEVEL"), (["SSE_HEARTBEAT_SECONDS": "-1"], "SSE_HEARTBEAT_SECONDS"),
+    ])
+    func invalidValuesNameTheVariable(environment: [String: String], variable: String) {
+        do {
+            _ = try Settings(environment: environment)
+            Issue.record("accepted \(environment)")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == variable)
+            #expect(error.description.contains(variable) && !error.description.contains("\n"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func productionNeedsTheThreeServices() throws {
+        let settings = try Settings(environment: ["ENV": "production", "DATABASE_URL": "postgres://u@h/db"])
+        #expect(throws: ConfigurationError.self) { try settings.requireServices() }
+        do {
+            _ = try settings.requireServices()
+        } catch let error as ConfigurationError {
+            #expect(error.variable == "REDIS_URL")
+        }
+    }
+
+    @Test func serviceURLs() throws {
+        let amqp = try AMQPURL(parsing: "amqp://u:p@h:1234/vh")
+        #expect(amqp == AMQPURL(host: "h", port: 1234, user: "u", password: "p", vhost: "vh"))
+        #expect(try AMQPURL(parsing: "amqp://h").vhost == "/")
+        #expect(try AMQPURL(parsing: "amqp://h/%2f").vhost == "/")
+        let redis = try RedisURL(parsing: "redis://:pw@h:7/2")
+        #expect(redis == RedisURL(host: "h", port: 7, password: "pw", database: 2))
+        let pg = try PostgresURL(parsing: "postgres://u:p@h:9/db")
+        #expect(pg.host == "h" && pg.port == 9 && pg.user == "u" && pg.password == "p" && pg.database == "db")
+        #expect(throws: ConfigurationError.self) { try PostgresURL(parsing: "postgres://u@h") }
+    }
+
+    @Test func publishRetryPolicyUsesThreeAttemptsInsideTheBudget() async {
+        let policy = PublishRetryPolicy(attempts: 3, budget: .seconds(3), firstBackoff: .milliseconds(20))
+        let attempts = AttemptCounter()
+        let start = ContinuousClock.now
+        do {
+            _ = try await policy.run { timeout -> Int in
+                await attempts.record(timeout)
+                throw ServiceError.unavailable("down")
+            }
+            Issue.record("should have failed")
+        } catch {}
+        let timeouts = await attempts.timeouts
+        #expect(timeouts.count == 3)
+        // No attempt may run past the budget, and none may take it all.
+        #expect(await attempts.ends.allSatisfy { $0 <= start + .seconds(3) + .milliseconds(5) })
+        #expect(timeouts[0] <= .seconds(1), "the first attempt gets a third of the budget, not all of it")
+        let succeeds = try? await policy.run { _ in 7 }
+        #expect(succeeds == 7)
+    }
+}
+
+actor AttemptCounter {
+    var timeouts: [Duration] = []
+    var ends: [ContinuousClock.Instant] = []
+    func record(_ timeout: Duration) {
+        timeouts.append(timeout)
+        ends.append(.now + timeout)
+    }
+}

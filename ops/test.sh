@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: installs and starts PostgreSQL, Redis and RabbitMQ on loopback (throwaway data,
+# non-default ports), builds, runs every test (unit and integration) against them, and stops them.
+#   ./ops/test.sh                 all tests
+#   ./ops/test.sh --filter NAME   passes the filter to swift test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA_DIR=$(mktemp -d /tmp/tableorder-test.XXXXXX)
+cleanup() {
+    pkill -f "$(pwd)/.build/.*/tableorder-(api|worker)" >/dev/null 2>&1 || true
+    ops/services.sh stop "$DATA_DIR"
+}
+trap cleanup EXIT
+
+ops/services.sh start "$DATA_DIR" >/dev/null
+# shellcheck disable=SC1091
+source "$DATA_DIR/env"
+
+# A fresh RabbitMQ vhost per run, so queues from an earlier run never interfere.
+VHOST="test-$$"
+rabbitmqctl -q -n "$TO_RABBIT_NODE" add_vhost "$VHOST"
+rabbitmqctl -q -n "$TO_RABBIT_NODE" set_permissions -p "$VHOST" guest '.*' '.*' '.*'
+export RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$TO_AMQP_PORT/$VHOST"
+
+swift build --build-tests
+TABLEORDER_BIN_DIR=$(swift build --show-bin-path)
+export TABLEORDER_BIN_DIR
+export TABLEORDER_INTEGRATION=1
+swift test --skip-build "$@"
