@@ -116,7 +116,8 @@ import Testing
         let start = ContinuousClock.now
         do {
             _ = try await policy.run { timeout -> Int in
-                await attempts.record(timeout)
+                let end = ContinuousClock.now + timeout  // measured before any suspension
+                await attempts.record(timeout, end: end)
                 throw ServiceError.unavailable("down")
             }
             Issue.record("should have failed")
@@ -134,8 +135,8 @@ import Testing
 actor AttemptCounter {
     var timeouts: [Duration] = []
     var ends: [ContinuousClock.Instant] = []
-    func record(_ timeout: Duration) {
+    func record(_ timeout: Duration, end: ContinuousClock.Instant) {
         timeouts.append(timeout)
-        ends.append(.now + timeout)
+        ends.append(end)
     }
 }
