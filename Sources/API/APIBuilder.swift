@@ -30,9 +30,11 @@ struct APIBuilder {
         let hub = EventHub()
         try await channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.broadcast(.resync) })
 
+        let limiter = RateLimitGate(
+            limiter: RedisRateLimiter(client: redis), failClosed: settings.rateLimitFailClosed, logger: logger)
         let deps = Dependencies(
             settings: settings, reads: database, cache: cache, commands: CommandSender(bus: bus, logger: logger),
-            tokens: tokens, hub: hub,
+            tokens: tokens, hub: hub, limiter: limiter,
             readiness: {
                 var problems: [String] = []
                 if let p = await database.problem() { problems.append(p) }
@@ -42,17 +44,7 @@ struct APIBuilder {
                 return problems
             }, logger: logger)
 
-        let router = Router(context: AppRequestContext.self)
-        router.addMiddleware {
-            MetricsMiddleware()
-            ErrorMiddleware(logger: logger)
-        }
-        OperationsRoutes(readiness: deps.readiness, registry: registry).register(on: router)
-        AuthRoutes(deps: deps).register(on: router)
-        MenuRoutes(deps: deps).register(on: router)
-        OrderRoutes(deps: deps).register(on: router)
-        StreamRoutes(deps: deps).register(on: router)
-
+        let (router, _) = APIRouter.make(deps: deps, registry: registry)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),

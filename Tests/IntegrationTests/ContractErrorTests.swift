@@ -9,7 +9,7 @@ struct ContractErrorTests {
     @Test func authenticationAndValidationErrors() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let http = cluster.http()
 
         let wrongPassword = try await http.post(
@@ -101,13 +101,13 @@ struct ContractErrorTests {
         // menu writes through the queue come with the menu endpoints).
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let table = try await cluster.tableToken(store)
         let menuID = try await cluster.menus(store)[0]["id"] as! String
         _ = try await TestDatabase.withClient { client in
             try await client.query("UPDATE menus SET is_available = false WHERE id = \(UUID(uuidString: menuID)!)")
         }
-        _ = try TestEnvironment.run(
+        _ = try await TestEnvironment.run(
             "/usr/bin/redis-cli", ["-p", TestEnvironment.redisPort, "INCR", "tableorder:{\(store.storeID)}:cache:menus"])
         let result = try await cluster.http().post(
             "/api/orders", token: table, json: ["items": [["menu_id": menuID, "quantity": 1]]])

@@ -10,13 +10,13 @@ struct InfrastructureTests {
         let cluster = Cluster()
         let worker = TestEnvironment.binary("tableorder-worker")
         let env = cluster.environment
-        async let first = Task.detached { try TestEnvironment.run(worker, ["migrate"], environment: env) }.value
-        async let second = Task.detached { try TestEnvironment.run(worker, ["migrate"], environment: env) }.value
+        async let first = Task.detached { try await TestEnvironment.run(worker, ["migrate"], environment: env) }.value
+        async let second = Task.detached { try await TestEnvironment.run(worker, ["migrate"], environment: env) }.value
         let (a, b) = try await (first, second)
         #expect(a.status == 0 && b.status == 0, "\(a.err) \(b.err)")
         #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM schema_migrations WHERE version = 1") == 1)
 
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         func ids() async throws -> [String] {
             try await TestDatabase.withClient { client in
                 var out: [String] = []
@@ -35,7 +35,7 @@ struct InfrastructureTests {
         let before = try await ids()
         let expectedRows = 16  // 9 menus, 3 categories, 3 tables, 1 admin
         #expect(before.count == expectedRows)
-        let again = try TestEnvironment.run(
+        let again = try await TestEnvironment.run(
             worker,
             [
                 "seed", "--store-id", store.storeID, "--store-name", "Renamed", "--admin-username", "admin",
@@ -55,12 +55,12 @@ struct InfrastructureTests {
         #expect(Set(hashes).count == hashes.count, "each hash has its own salt")
     }
 
-    @Test func invalidConfigurationExitsNamingTheVariable() throws {
+    @Test func invalidConfigurationExitsNamingTheVariable() async throws {
         let api = TestEnvironment.binary("tableorder-api")
         var env = ProcessInfo.processInfo.environment
         env["ENV"] = "production"
         env["DATABASE_URL"] = nil
-        let missing = try TestEnvironment.run(api, [], environment: env)
+        let missing = try await TestEnvironment.run(api, [], environment: env)
         #expect(missing.status != 0)
         #expect(missing.err.contains("DATABASE_URL"))
         #expect(missing.err.split(separator: "\n").count == 1)
@@ -68,19 +68,19 @@ struct InfrastructureTests {
         env = ProcessInfo.processInfo.environment
         env["ENV"] = "production"
         env["HTTP_PORT"] = "eighty"
-        let badPort = try TestEnvironment.run(api, [], environment: env)
+        let badPort = try await TestEnvironment.run(api, [], environment: env)
         #expect(badPort.status != 0)
         #expect(badPort.err.contains("HTTP_PORT"))
 
         env["HTTP_PORT"] = nil
         env["RABBITMQ_URL"] = "http://nope"
-        let worker = try TestEnvironment.run(TestEnvironment.binary("tableorder-worker"), [], environment: env)
+        let worker = try await TestEnvironment.run(TestEnvironment.binary("tableorder-worker"), [], environment: env)
         #expect(worker.status != 0)
         #expect(worker.err.contains("RABBITMQ_URL"))
 
         env["RABBITMQ_URL"] = ProcessInfo.processInfo.environment["RABBITMQ_URL"]
         env["ENV"] = "staging"
-        let badMode = try TestEnvironment.run(api, [], environment: env)
+        let badMode = try await TestEnvironment.run(api, [], environment: env)
         #expect(badMode.status != 0)
         #expect(badMode.err.contains("ENV"))
     }
@@ -88,7 +88,7 @@ struct InfrastructureTests {
     @Test func brokerDownGives503WithRetryAfterWithinBudget() async throws {
         // This API's broker address has nothing listening: every attempt fails, the budget runs out.
         let cluster = try await Cluster.start(apis: 0, workers: 0)
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let port = TestEnvironment.freePort()
         var env = cluster.environment
         env["RABBITMQ_URL"] = "amqp://guest:guest@127.0.0.1:\(TestEnvironment.freePort())/"
@@ -119,7 +119,7 @@ struct InfrastructureTests {
     @Test func workerRepublishesOnTheTopicExchangeAndInvalidatesTheCache() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let queue = try TopicProbe(bindingKey: "order.created")
         defer { queue.delete() }
         let table = try await cluster.tableToken(store)
@@ -127,13 +127,13 @@ struct InfrastructureTests {
         // Fill the admin snapshot cache, then change it through an order: the next read must be fresh.
         let before = try await cluster.http().get("/api/admin/orders", token: admin)
         #expect((before.json["tables"] as? [Any])?.isEmpty == true)
-        let generation = { () throws -> Int in
-            let r = try TestEnvironment.run(
+        let generation = { () async throws -> Int in
+            let r = try await TestEnvironment.run(
                 "/usr/bin/redis-cli",
                 ["-p", TestEnvironment.redisPort, "GET", "tableorder:{\(store.storeID)}:cache:orders"])
             return Int(r.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
-        let generationBefore = try generation()
+        let generationBefore = try await generation()
         let menu = try await cluster.menus(store)[0]
         let posted = try await cluster.http().post(
             "/api/orders", token: table, json: ["items": [["menu_id": menu["id"]!, "quantity": 1]]])
@@ -148,7 +148,7 @@ struct InfrastructureTests {
         }
         #expect(event["type"] as? String == "order_created")
         #expect(event["store_id"] as? String == store.storeID)
-        #expect(try generation() > generationBefore)
+        #expect(try await generation() > generationBefore)
         let after = try await cluster.http().get("/api/admin/orders", token: admin)
         #expect((after.json["tables"] as? [Any])?.count == 1)
     }

@@ -9,7 +9,7 @@ struct OrderFlowTests {
     @Test func orderReachesTheAdminStreamAndIsPersisted() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
         let table = try await cluster.tableToken(store, table: 2)
         let menus = try await cluster.menus(store)
@@ -90,7 +90,7 @@ struct OrderFlowTests {
     @Test func sameIdempotencyKeyGivesOneOrder() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let table = try await cluster.tableToken(store)
         let menu = try await cluster.menus(store)[0]
         let body: [String: Any] = ["items": [["menu_id": menu["id"]!, "quantity": 1]]]
@@ -142,8 +142,8 @@ struct OrderFlowTests {
     @Test func streamsCarryOnlyTheAdminsOwnStore() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let storeA = try cluster.seedStore()
-        let storeB = try cluster.seedStore()
+        let storeA = try await cluster.seedStore()
+        let storeB = try await cluster.seedStore()
         let adminA = try await cluster.adminToken(storeA)
         let streamA = try await SSEClient.open(cluster.baseURL(), token: adminA)
         defer { streamA.close() }
@@ -172,7 +172,7 @@ struct OrderFlowTests {
     @Test func streamSendsHeartbeatsAndReplaysFromLastEventID() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        let store = try cluster.seedStore()
+        let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
         let table = try await cluster.tableToken(store)
         let menu = try await cluster.menus(store)[0]

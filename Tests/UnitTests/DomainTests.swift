@@ -116,12 +116,12 @@ import Testing
     }
 
     @Test func idempotencyKeys() {
-        #expect(OrderRequest.isValidIdempotencyKey("abc-123_XYZ"))
-        #expect(OrderRequest.isValidIdempotencyKey(String(repeating: "k", count: 128)))
-        #expect(!OrderRequest.isValidIdempotencyKey(""))
-        #expect(!OrderRequest.isValidIdempotencyKey(String(repeating: "k", count: 129)))
-        #expect(!OrderRequest.isValidIdempotencyKey("has space"))
-        #expect(!OrderRequest.isValidIdempotencyKey("한글"))
+        #expect(WriteIdentity.isValidKey("abc-123_XYZ"))
+        #expect(WriteIdentity.isValidKey(String(repeating: "k", count: 128)))
+        #expect(!WriteIdentity.isValidKey(""))
+        #expect(!WriteIdentity.isValidKey(String(repeating: "k", count: 129)))
+        #expect(!WriteIdentity.isValidKey("has space"))
+        #expect(!WriteIdentity.isValidKey("한글"))
     }
 
     @Test func fingerprintsDependOnEveryLineAndTheNote() {

@@ -8,16 +8,61 @@ import Testing
         items: [OrderItem(menuID: "m", name: "Bibimbap", unitPrice: 1000, quantity: 3)], totalAmount: 3000, note: nil,
         createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", deletedAt: nil)
 
-    @Test func commandRoundTrip() throws {
-        let command = Command.createOrder(
+    static let commands: [Command] = [
+        .createOrder(
             CreateOrder(
                 orderID: "o", storeID: "s", tableID: "t", lines: [.init(menuID: "m", quantity: 2)], note: "n",
-                requestHash: "h", requestedAt: "2026-01-01T00:00:00.000Z"))
-        let bytes = try JSON.encode(command)
+                requestHash: "h", requestedAt: "2026-01-01T00:00:00.000Z")),
+        .changeOrderStatus(ChangeOrderStatus(orderID: "o", storeID: "s", from: .pending, to: .preparing)),
+        .deleteOrder(DeleteOrder(orderID: "o", storeID: "s")),
+        .createCategory(CreateCategory(categoryID: "c", storeID: "s", name: "Drinks", sortOrder: 2)),
+        .createMenu(
+            CreateMenu(
+                menuID: "m", storeID: "s", categoryID: "c", name: "Tea", price: 2000, description: nil, imageURL: "u",
+                isAvailable: true, sortOrder: 1)),
+        .updateMenu(UpdateMenu(menuID: "m", storeID: "s", price: 2500)),
+        .deleteMenu(DeleteMenu(menuID: "m", storeID: "s")),
+        .upsertTable(UpsertTable(tableID: "t", storeID: "s", tableNumber: 7, passwordHash: "scrypt$…")),
+        .completeSession(CompleteSession(tableID: "t", storeID: "s")),
+    ]
+
+    @Test(arguments: commands)
+    func commandEnvelopeRoundTrip(command: Command) throws {
+        let envelope = CommandEnvelope(id: "8f0e…", issuedAt: "2026-01-01T00:00:00.000Z", command: command)
+        let bytes = try JSON.encode(envelope)
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        #expect(object?["type"] as? String == "order.create")
-        #expect(try JSON.decode(Command.self, from: bytes) == command)
-        #expect(throws: DecodingError.self) { try JSON.decode(Command.self, from: Array(#"{"type":"x","body":{}}"#.utf8)) }
+        #expect(object?["type"] as? String == command.typeName)
+        #expect(object?["command_id"] as? String == "8f0e…")
+        #expect(object?["body"] is [String: Any])
+        #expect(try JSON.decode(CommandEnvelope.self, from: bytes) == envelope)
+        #expect(command.storeID == "s")
+    }
+
+    @Test func unknownCommandsDoNotDecode() {
+        #expect(throws: DecodingError.self) {
+            try JSON.decode(CommandEnvelope.self, from: Array(#"{"command_id":"x","issued_at":"t","type":"x","body":{}}"#.utf8))
+        }
+    }
+
+    @Test func everyEventKindHasTheContractFields() throws {
+        let cases: [(EventBody, String, Set<String>)] = [
+            (.orderStatusChanged(orderID: "o", tableID: "t", from: .pending, to: .preparing), "order_status_changed",
+             ["order_id", "table_id", "from", "to"]),
+            (.orderStatusRejected(orderID: "o", requested: .completed, current: .cancelled), "order_status_rejected",
+             ["order_id", "requested", "current"]),
+            (.orderDeleted(orderID: "o", tableID: "t"), "order_deleted", ["order_id", "table_id"]),
+            (.tableSessionCompleted(tableID: "t", sessionID: "x", totalAmount: 9), "table_session_completed",
+             ["table_id", "session_id", "total_amount"]),
+            (.menuChanged(menuID: "m", categoryID: nil, action: "deleted"), "menu_changed", ["menu_id", "action"]),
+            (.menuChanged(menuID: nil, categoryID: "c", action: "created"), "menu_changed", ["category_id", "action"]),
+        ]
+        for (body, type, extras) in cases {
+            let event = try body.makeEvent(storeID: "s", id: 3, occurredAt: "2026-01-01T00:00:00.000Z")
+            let object = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as! [String: Any]
+            #expect(Set(object.keys) == extras.union(["type", "store_id", "event_id", "occurred_at"]))
+            #expect(object["type"] as? String == type && event.type == type)
+            #expect(object["event_id"] as? Int == 3)
+        }
     }
 
     @Test func orderJSONHasEveryContractKeyWithNulls() throws {

@@ -1,15 +1,35 @@
 import Hummingbird
 import Logging
 import NIOCore
+import TableOrderCommon
 
-/// The request context of every route. Request bodies are read by `RequestBodyReader` with the
+/// The request context of every route: the verified token's claims (set by `AuthMiddleware`) and the
+/// peer's address (for login limits). Request bodies are read by `RequestBodyReader` with the
 /// contract's 64 KiB limit, so the framework's own limit is set just above it.
-struct AppRequestContext: RequestContext {
+struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
+    var claims: AccessClaims?
+    let remoteAddress: SocketAddress?
 
-    init(source: Source) {
+    init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     var maxUploadSize: Int { RequestBodyReader.maximumBytes + 1 }
+
+    /// The caller's claims, or 401 if unauthenticated, 403 if of another role.
+    func require(_ role: AccessClaims.Role) throws -> AccessClaims {
+        guard let claims else { throw ServiceError.unauthorized() }
+        guard claims.role == role else { throw ServiceError.forbidden("this endpoint is for \(role.rawValue)s") }
+        return claims
+    }
+
+    func requireAny() throws -> AccessClaims {
+        guard let claims else { throw ServiceError.unauthorized() }
+        return claims
+    }
+
+    /// The client's address as text (no port), for per-address limits.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

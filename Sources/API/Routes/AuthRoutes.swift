@@ -37,15 +37,16 @@ struct AuthRoutes: Sendable {
         }
     }
 
-    func register(on router: Router<AppRequestContext>) {
-        router.post("/api/auth/admin/login") { request, _ in try await adminLogin(request) }
-        router.post("/api/auth/table/login") { request, _ in try await tableLogin(request) }
+    func register(on router: RouteTable) {
+        router.post("/api/auth/admin/login") { request, context in try await adminLogin(request, context) }
+        router.post("/api/auth/table/login") { request, context in try await tableLogin(request, context) }
     }
 
-    func adminLogin(_ request: Request) async throws -> Response {
+    func adminLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.decode(AdminLogin.self, from: request)
         try validateStore(body.storeID)
         guard (1...100).contains(body.username.count) else { throw ServiceError.validation("username: 1..100 characters") }
+        try await slowGuessing(context, account: "\(body.storeID):admin:\(body.username)")
         let credential = try await deps.reads.adminCredential(storeID: body.storeID, username: body.username)
         try await checkPassword(body.password, credential)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -56,10 +57,11 @@ struct AuthRoutes: Sendable {
             TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.adminLifetime)))
     }
 
-    func tableLogin(_ request: Request) async throws -> Response {
+    func tableLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.decode(TableLogin.self, from: request)
         try validateStore(body.storeID)
         guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
+        try await slowGuessing(context, account: "\(body.storeID):table:\(body.tableNumber)")
         let credential = try await deps.reads.tableCredential(storeID: body.storeID, tableNumber: body.tableNumber)
         try await checkPassword(body.password, credential)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -69,6 +71,16 @@ struct AuthRoutes: Sendable {
             expiresAt: now + TokenService.tableLifetime)
         return try .json(
             TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.tableLifetime)))
+    }
+
+    /// Login attempts are limited per client address and per account (contract §3), before any hashing.
+    private func slowGuessing(_ context: AppRequestContext, account: String) async throws {
+        let settings = deps.settings
+        try await deps.limiter.enforce(
+            key: "login-ip:\(context.clientAddress)", limit: settings.loginRateLimit * 3,
+            windowSeconds: settings.rateLimitWindowSeconds)
+        try await deps.limiter.enforce(
+            key: "login:\(account)", limit: settings.loginRateLimit, windowSeconds: settings.rateLimitWindowSeconds)
     }
 
     private func validateStore(_ storeID: String) throws {

@@ -5,7 +5,7 @@ import TableOrderCommon
 struct MenuRoutes: Sendable {
     let deps: Dependencies
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: RouteTable) {
         router.get("/api/stores/:store_id/menus") { _, context in
             let storeID = try context.parameters.require("store_id")
             guard StoreID.isValid(storeID), let bytes = try await MenuReader(deps: deps).menuJSON(storeID: storeID)

@@ -50,10 +50,4 @@ struct OrderRequest: Decodable {
         text += "|" + (note ?? "")
         return DeterministicID.fingerprint(Array(text.utf8))
     }
-
-    /// `Idempotency-Key`: 1..128 visible ASCII characters.
-    static func isValidIdempotencyKey(_ key: String) -> Bool {
-        let bytes = key.utf8
-        return (1...128).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
-    }
 }

@@ -3,18 +3,11 @@ import Hummingbird
 import HTTPTypes
 import TableOrderCommon
 
-extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-    static let lastEventID = Self("Last-Event-ID")!
-    static let accelBuffering = Self("X-Accel-Buffering")!
-}
-
 /// Order writes and reads of contract §6.
 struct OrderRoutes: Sendable {
     let deps: Dependencies
-    var auth: Authenticator { Authenticator(tokens: deps.tokens) }
 
-    struct Accepted: Encodable {
+    struct OrderAccepted: Encodable {
         var orderID: String
         var status = "pending"
         enum CodingKeys: String, CodingKey { case orderID = "order_id", status }
@@ -24,17 +17,27 @@ struct OrderRoutes: Sendable {
         var orders: [Order]
     }
 
-    func register(on router: Router<AppRequestContext>) {
-        router.post("/api/orders") { request, _ in try await createOrder(request) }
-        router.get("/api/orders/:order_id") { request, context in
-            try await readOrder(request, id: try context.parameters.require("order_id"))
-        }
-        router.get("/api/table/orders") { request, _ in try await tableOrders(request) }
-        router.get("/api/admin/orders") { request, _ in try await adminOrders(request) }
+    struct StatusChange: Decodable {
+        var status: OrderStatus
     }
 
-    func createOrder(_ request: Request) async throws -> Response {
-        let claims = try await auth.require(.table, request)
+    func register(on router: RouteTable) {
+        router.post("/api/orders") { request, context in try await createOrder(request, context) }
+        router.get("/api/orders/:order_id") { _, context in
+            try await readOrder(context, id: try context.parameters.require("order_id"))
+        }
+        router.get("/api/table/orders") { _, context in try await tableOrders(context) }
+        router.get("/api/admin/orders") { request, context in try await adminOrders(request, context) }
+        router.patch("/api/admin/orders/:order_id/status") { request, context in
+            try await changeStatus(request, context, id: try context.parameters.require("order_id"))
+        }
+        router.delete("/api/admin/orders/:order_id") { request, context in
+            try await deleteOrder(request, context, id: try context.parameters.require("order_id"))
+        }
+    }
+
+    func createOrder(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let claims = try context.require(.table)
         let body = try await RequestBodyReader.decode(OrderRequest.self, from: request)
         guard let menu = try await MenuReader(deps: deps).menu(storeID: claims.storeID) else {
             throw ServiceError.notFound("store \(claims.storeID) not found")
@@ -42,37 +45,31 @@ struct OrderRoutes: Sendable {
         let lines = try body.validate(against: menu)
         let hash = OrderRequest.fingerprint(lines: lines, note: body.note)
         let tableID = claims.tableID!
-        let orderID: String
-        if let key = request.headers[.idempotencyKey] {
-            guard OrderRequest.isValidIdempotencyKey(key) else {
-                throw ServiceError.validation("Idempotency-Key: 1..128 visible ASCII characters")
+        let identity = try WriteIdentity(request, claims: claims, action: "order")
+        let orderID = identity.resourceID("order")
+        if identity.key != nil, let stored = try? await deps.reads.orderRequestHash(id: UUID(uuidString: orderID)!) {
+            guard stored == hash else {
+                throw ServiceError(.idempotencyKeyReused, "this Idempotency-Key was used for another order")
             }
-            orderID = DeterministicID.make("order", claims.storeID, tableID, key).lowercased
-            if let stored = try? await deps.reads.orderRequestHash(id: UUID(uuidString: orderID)!) {
-                guard stored == hash else {
-                    throw ServiceError(.idempotencyKeyReused, "this Idempotency-Key was used for another order")
-                }
-                return try accepted(orderID)  // already stored: answer as the first time, publish nothing
-            }
-        } else {
-            orderID = UUID().lowercased
+            return try accepted(orderID)  // already stored: answer as the first time, publish nothing
         }
         try await deps.commands.send(
             .createOrder(
                 CreateOrder(
                     orderID: orderID, storeID: claims.storeID, tableID: tableID, lines: lines, note: body.note,
-                    requestHash: hash, requestedAt: Timestamp.now())))
+                    requestHash: hash, requestedAt: Timestamp.now())),
+            id: identity.commandID)
         return try accepted(orderID)
     }
 
     private func accepted(_ orderID: String) throws -> Response {
         var headers = HTTPFields()
         headers[.location] = "/api/orders/\(orderID)"
-        return try .json(Accepted(orderID: orderID), status: .accepted, headers: headers)
+        return try .json(OrderAccepted(orderID: orderID), status: .accepted, headers: headers)
     }
 
-    func readOrder(_ request: Request, id: String) async throws -> Response {
-        let claims = try await auth.claims(request)
+    func readOrder(_ context: AppRequestContext, id: String) async throws -> Response {
+        let claims = try context.requireAny()
         guard let uuid = UUID(uuidString: id) else { throw ServiceError.notFound("order \(id) not found") }
         let bytes = try await deps.cache.fetch(storeID: claims.storeID, scope: .orders, key: "order:\(uuid.lowercased)")
         {
@@ -88,8 +85,8 @@ struct OrderRoutes: Sendable {
         return .json(bytes: bytes)
     }
 
-    func tableOrders(_ request: Request) async throws -> Response {
-        let claims = try await auth.require(.table, request)
+    func tableOrders(_ context: AppRequestContext) async throws -> Response {
+        let claims = try context.require(.table)
         let tableID = claims.tableID!
         guard let uuid = UUID(uuidString: tableID) else { throw ServiceError.unauthorized("malformed claims") }
         let bytes = try await deps.cache.fetch(storeID: claims.storeID, scope: .orders, key: "table:\(tableID)") {
@@ -98,8 +95,8 @@ struct OrderRoutes: Sendable {
         return .json(bytes: bytes ?? [])
     }
 
-    func adminOrders(_ request: Request) async throws -> Response {
-        let claims = try await auth.require(.admin, request)
+    func adminOrders(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let claims = try context.require(.admin)
         var status: OrderStatus?
         if let raw = request.uri.queryParameters.get("status") {
             guard let parsed = OrderStatus(rawValue: raw) else {
@@ -112,5 +109,39 @@ struct OrderRoutes: Sendable {
             try JSON.encode(try await deps.reads.adminSnapshot(storeID: claims.storeID, status: status))
         }
         return .json(bytes: bytes ?? [])
+    }
+
+    /// 409 when the state the API can see already forbids the move; the worker checks again.
+    func changeStatus(_ request: Request, _ context: AppRequestContext, id: String) async throws -> Response {
+        let claims = try context.require(.admin)
+        let body = try await RequestBodyReader.decode(StatusChange.self, from: request)
+        let order = try await liveOrder(id, store: claims.storeID)
+        guard order.deletedAt == nil, order.status.canMove(to: body.status) else {
+            throw ServiceError(
+                .invalidTransition, "cannot move an order from \(order.status.rawValue) to \(body.status.rawValue)")
+        }
+        let identity = try WriteIdentity(request, claims: claims, action: "status:\(order.orderID)")
+        try await deps.commands.send(
+            .changeOrderStatus(
+                ChangeOrderStatus(orderID: order.orderID, storeID: claims.storeID, from: order.status, to: body.status)),
+            id: identity.commandID)
+        return try Accepted.response(id: order.orderID, location: "/api/orders/\(order.orderID)")
+    }
+
+    func deleteOrder(_ request: Request, _ context: AppRequestContext, id: String) async throws -> Response {
+        let claims = try context.require(.admin)
+        let order = try await liveOrder(id, store: claims.storeID)
+        guard order.deletedAt == nil else { throw ServiceError.notFound("order \(id) not found") }
+        let identity = try WriteIdentity(request, claims: claims, action: "delete:\(order.orderID)")
+        try await deps.commands.send(
+            .deleteOrder(DeleteOrder(orderID: order.orderID, storeID: claims.storeID)), id: identity.commandID)
+        return try Accepted.response(id: order.orderID, location: "/api/orders/\(order.orderID)")
+    }
+
+    /// The order as stored now (not through the cache: status checks want the freshest state).
+    private func liveOrder(_ id: String, store: String) async throws -> Order {
+        guard let uuid = UUID(uuidString: id), let order = try await deps.reads.order(id: uuid), order.storeID == store
+        else { throw ServiceError.notFound("order \(id) not found") }
+        return order
     }
 }

@@ -8,12 +8,12 @@ import TableOrderCommon
 struct StreamRoutes: Sendable {
     let deps: Dependencies
 
-    func register(on router: Router<AppRequestContext>) {
-        router.get("/api/admin/orders/stream") { request, _ in try await open(request) }
+    func register(on router: RouteTable) {
+        router.get("/api/admin/orders/stream") { request, context in try await open(request, context) }
     }
 
-    func open(_ request: Request) async throws -> Response {
-        let claims = try await Authenticator(tokens: deps.tokens).require(.admin, request)
+    func open(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let claims = try context.require(.admin)
         let lastEventID = try Self.lastEventID(request)
         let stream = EventStream(
             storeID: claims.storeID, reads: deps.reads, hub: deps.hub,

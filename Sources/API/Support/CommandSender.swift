@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import TableOrderCommon
@@ -17,8 +18,10 @@ struct CommandSender: Sendable {
         self.logger = logger
     }
 
-    func send(_ command: Command) async throws {
-        let body = try JSON.encode(command)
+    /// - Parameter id: the envelope's id; derive it from an `Idempotency-Key` so a retried request is
+    ///   applied once. A fresh one otherwise.
+    func send(_ command: Command, id: String = UUID().lowercased) async throws {
+        let body = try JSON.encode(CommandEnvelope(id: id, command: command))
         var attempt = 0
         do {
             try await policy.run { timeout in

@@ -10,6 +10,7 @@ struct Dependencies: Sendable {
     var commands: CommandSender
     var tokens: TokenService
     var hub: EventHub
+    var limiter: RateLimitGate
     var readiness: @Sendable () async -> [String]
     var logger: Logger
 }

@@ -16,6 +16,10 @@ public struct Settings: Sendable {
     public var jwtIssuer: String
     public var rateLimit: Int
     public var rateLimitWindowSeconds: Int
+    /// Login attempts per (store, user or table) per window; per client address it is three times this.
+    public var loginRateLimit: Int
+    /// When the limiter's store (Redis) is down: refuse with 503 instead of letting requests through.
+    public var rateLimitFailClosed: Bool
     public var sseHeartbeatSeconds: Int
     public var cacheTTLSeconds: Int
     public var menuCacheTTLSeconds: Int
@@ -47,6 +51,12 @@ public struct Settings: Sendable {
         self.jwtIssuer = env["JWT_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "tableorder"
         self.rateLimit = try positive("RATE_LIMIT", 100)
         self.rateLimitWindowSeconds = try positive("RATE_LIMIT_WINDOW_SECONDS", 60)
+        self.loginRateLimit = try positive("LOGIN_RATE_LIMIT", 10)
+        switch env["RATE_LIMIT_FAIL_CLOSED"]?.lowercased() ?? "" {
+        case "", "0", "false", "no": self.rateLimitFailClosed = false
+        case "1", "true", "yes": self.rateLimitFailClosed = true
+        case let other: throw ConfigurationError("RATE_LIMIT_FAIL_CLOSED", "expected true or false, got '\(other)'")
+        }
         self.sseHeartbeatSeconds = try positive("SSE_HEARTBEAT_SECONDS", 30)
         self.cacheTTLSeconds = try positive("CACHE_TTL_SECONDS", 300)
         self.menuCacheTTLSeconds = try positive("MENU_CACHE_TTL_SECONDS", 600)

@@ -193,3 +193,58 @@ public struct Credential: Sendable {
         self.tableNumber = tableNumber
     }
 }
+
+/// A row of `GET /api/admin/tables`.
+public struct TableSummary: Codable, Sendable, Equatable {
+    public var tableID: String
+    public var tableNumber: Int
+    public var sessionID: String?
+    public var totalAmount: Int
+
+    public init(tableID: String, tableNumber: Int, sessionID: String?, totalAmount: Int) {
+        self.tableID = tableID
+        self.tableNumber = tableNumber
+        self.sessionID = sessionID
+        self.totalAmount = totalAmount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableID = "table_id", tableNumber = "table_number", sessionID = "session_id"
+        case totalAmount = "total_amount"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tableID, forKey: .tableID)
+        try c.encode(tableNumber, forKey: .tableNumber)
+        try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(totalAmount, forKey: .totalAmount)
+    }
+}
+
+/// A past session of `GET /api/admin/tables/{table_id}/history`; deleted orders appear with `deleted_at`.
+public struct SessionHistory: Codable, Sendable, Equatable {
+    public var sessionID: String
+    public var startedAt: String
+    public var endedAt: String?
+    public var totalAmount: Int
+    public var orders: [Order]
+
+    public init(sessionID: String, startedAt: String, endedAt: String?, totalAmount: Int, orders: [Order]) {
+        self.sessionID = sessionID
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.totalAmount = totalAmount
+        self.orders = orders
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id", startedAt = "started_at", endedAt = "ended_at", totalAmount = "total_amount"
+        case orders
+    }
+}
+
+extension Order {
+    /// Whether the order counts toward its table's total: deleted and cancelled orders do not.
+    public var countsTowardTotal: Bool { deletedAt == nil && status != .cancelled }
+}

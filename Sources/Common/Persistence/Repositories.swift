@@ -12,6 +12,9 @@ public protocol ReadRepository: Sendable {
     func orderRequestHash(id: UUID) async throws -> String?
     func currentSessionOrders(tableID: UUID) async throws -> [Order]
     func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot
+    func tables(storeID: String) async throws -> [TableSummary]
+    /// Ended sessions of the table, newest first, started within `[from, to)` when given.
+    func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
     /// Events of the store with id > `after`, oldest first, at most `limit`.
     func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent]
     func lastEventID(storeID: String) async throws -> Int64
@@ -23,6 +26,9 @@ public protocol ReadRepository: Sendable {
 public protocol WriteTransaction {
     /// Takes the stores' locks in a fixed order, so concurrent batches of several stores cannot deadlock.
     func lockStores(_ storeIDs: [String]) async throws
+    /// Records a command id; `false` if it was applied before (a redelivery), in which case skip it.
+    func claimCommand(_ id: UUID, at: Date) async throws -> Bool
+
     func orderExists(_ id: UUID) async throws -> Bool
     /// Menu rows by id (deleted ones included: an order keeps what it was accepted with).
     func menuRows(storeID: String, ids: [UUID]) async throws -> [UUID: (name: String, price: Int)]
@@ -31,6 +37,23 @@ public protocol WriteTransaction {
     func openSession(storeID: String, tableID: UUID, id: UUID, at: Date) async throws
     /// Inserts the order and its items; `false` if an order with that id already exists (a duplicate command).
     func insertOrder(_ order: NewOrder) async throws -> Bool
+    /// The order's status, table and deletion, locked for update; `nil` if not in the store.
+    func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)?
+    func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws
+    func markOrderDeleted(orderID: UUID, at: Date) async throws
+    /// What the session's live orders add up to (deleted and cancelled orders count nothing).
+    func sessionTotal(sessionID: UUID) async throws -> Int
+    func endSession(tableID: UUID, sessionID: UUID, at: Date) async throws
+
+    func categoryExists(storeID: String, categoryID: UUID) async throws -> Bool
+    func insertCategory(_ command: CreateCategory, id: UUID) async throws -> Bool
+    func insertMenu(_ command: CreateMenu, id: UUID, categoryID: UUID) async throws -> Bool
+    /// Applies the present fields to a live menu; `false` if there is none.
+    func updateMenu(_ command: UpdateMenu, id: UUID, categoryID: UUID?) async throws -> Bool
+    /// Soft-deletes a live menu; `false` if there is none.
+    func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool
+    func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+
     /// Appends an event to the store's log under the store's lock and returns it with its id.
     func appendEvent(storeID: String, body: EventBody, at: Date) async throws -> StoreEvent
 }

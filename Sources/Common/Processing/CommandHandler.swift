@@ -2,61 +2,48 @@ import Foundation
 
 /// The worker's rules: how each command changes the store, whatever database is underneath.
 ///
-/// Applying is idempotent: ids come from the command, an order that exists already is left alone and
-/// produces no event, so a redelivered or duplicated command changes nothing.
+/// Applying is idempotent twice over: the envelope's command id is claimed in the same transaction
+/// (a redelivered message is skipped), and the ids inside come from the command (a client's retry with
+/// the same `Idempotency-Key` finds its order already there and changes nothing).
 public struct CommandHandler: Sendable {
     public init() {}
 
-    /// Applies one command inside `transaction` and returns the events it produced (in log order).
-    public func apply(_ command: Command, in transaction: any WriteTransaction, now: Date = Date()) async throws
+    /// Applies one command inside `tx` and returns the events it produced (in log order).
+    public func apply(_ envelope: CommandEnvelope, in tx: any WriteTransaction, now: Date = Date()) async throws
         -> [StoreEvent]
     {
-        switch command {
-        case .createOrder(let create):
-            return try await createOrder(create, in: transaction, now: now)
+        guard let commandID = UUID(uuidString: envelope.id) else { throw CommandRejection("malformed command id") }
+        guard try await tx.claimCommand(commandID, at: now) else { return [] }
+        let storeID = envelope.command.storeID
+        let bodies: [EventBody]
+        switch envelope.command {
+        case .createOrder(let c): bodies = try await createOrder(c, in: tx, now: now)
+        case .changeOrderStatus(let c): bodies = try await changeStatus(c, in: tx, now: now)
+        case .deleteOrder(let c): bodies = try await deleteOrder(c, in: tx, now: now)
+        case .createCategory(let c): bodies = try await createCategory(c, in: tx)
+        case .createMenu(let c): bodies = try await createMenu(c, in: tx)
+        case .updateMenu(let c): bodies = try await updateMenu(c, in: tx)
+        case .deleteMenu(let c): bodies = try await deleteMenu(c, in: tx, now: now)
+        case .upsertTable(let c): bodies = try await upsertTable(c, in: tx)
+        case .completeSession(let c): bodies = try await completeSession(c, in: tx, now: now)
         }
+        var events: [StoreEvent] = []
+        for body in bodies { events.append(try await tx.appendEvent(storeID: storeID, body: body, at: now)) }
+        return events
     }
 
-    private func createOrder(_ command: CreateOrder, in tx: any WriteTransaction, now: Date) async throws
-        -> [StoreEvent]
-    {
-        guard let orderID = UUID(uuidString: command.orderID), let tableID = UUID(uuidString: command.tableID) else {
-            throw CommandRejection("malformed ids in order command")
+    func uuid(_ text: String, _ what: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw CommandRejection("malformed \(what)") }
+        return id
+    }
+}
+
+extension CommandEnvelope {
+    /// Which cached reads of the store the command's effects make stale.
+    public var staleScopes: [CacheScope] {
+        switch command {
+        case .createCategory, .createMenu, .updateMenu, .deleteMenu: [.menus]
+        default: [.orders]
         }
-        guard !command.lines.isEmpty else { throw CommandRejection("order without lines") }
-        let menuIDs = try command.lines.map { line -> UUID in
-            guard let id = UUID(uuidString: line.menuID) else { throw CommandRejection("malformed menu id") }
-            return id
-        }
-        if try await tx.orderExists(orderID) { return [] }
-        guard let table = try await tx.lockTable(storeID: command.storeID, tableID: tableID) else {
-            throw CommandRejection("table \(command.tableID) is not in store \(command.storeID)")
-        }
-        let menus = try await tx.menuRows(storeID: command.storeID, ids: menuIDs)
-        let items = try zip(command.lines, menuIDs).map { line, menuID -> OrderItem in
-            guard let menu = menus[menuID] else { throw CommandRejection("menu \(line.menuID) does not exist") }
-            return OrderItem(menuID: line.menuID, name: menu.name, unitPrice: menu.price, quantity: line.quantity)
-        }
-        let sessionID: UUID
-        if let current = table.sessionID {
-            sessionID = current
-        } else {
-            // The first order after a session ended opens the next one; its id follows from the order,
-            // so a retried transaction opens the same session.
-            sessionID = DeterministicID.make("session", command.orderID)
-            try await tx.openSession(storeID: command.storeID, tableID: tableID, id: sessionID, at: now)
-        }
-        let total = items.reduce(0) { $0 + $1.subtotal }
-        let inserted = try await tx.insertOrder(
-            NewOrder(
-                id: orderID, storeID: command.storeID, tableID: tableID, sessionID: sessionID, items: items,
-                totalAmount: total, note: command.note, requestHash: command.requestHash, createdAt: now))
-        guard inserted else { return [] }
-        let order = Order(
-            orderID: orderID.lowercased, storeID: command.storeID, tableID: tableID.lowercased,
-            tableNumber: table.number, sessionID: sessionID.lowercased, status: .pending, items: items,
-            totalAmount: total, note: command.note, createdAt: Timestamp.string(now),
-            updatedAt: Timestamp.string(now), deletedAt: nil)
-        return [try await tx.appendEvent(storeID: command.storeID, body: .orderCreated(order), at: now)]
     }
 }

@@ -56,24 +56,25 @@ public struct CommandProcessor: Sendable {
         let start = ContinuousClock.now
         consumed.increment(by: batch.count)
         redelivered.increment(by: batch.filter(\.redelivered).count)
-        var decoded: [(InboundCommand, Command)] = []
+        var decoded: [(InboundCommand, CommandEnvelope)] = []
         for inbound in batch {
             do {
-                decoded.append((inbound, try JSON.decode(Command.self, from: inbound.body)))
+                decoded.append((inbound, try JSON.decode(CommandEnvelope.self, from: inbound.body)))
             } catch {
                 deadLetter(inbound, subscription, reason: "malformed command: \(error)")
             }
         }
         if !decoded.isEmpty {
             do {
-                let events = try await applyWithRetry(decoded.map(\.1))
-                await publish(events)
+                let envelopes = decoded.map(\.1)
+                let events = try await applyWithRetry(envelopes)
+                await publish(events, invalidating: envelopes)
             } catch {
                 // Not transient: find the culprit by applying one at a time.
                 for (inbound, command) in decoded {
                     do {
                         let events = try await applyWithRetry([command])
-                        await publish(events)
+                        await publish(events, invalidating: [command])
                     } catch {
                         deadLetter(inbound, subscription, reason: "\(error)")
                     }
@@ -89,13 +90,13 @@ public struct CommandProcessor: Sendable {
 
     /// Applies the commands in one transaction, retrying transient failures until they succeed.
     /// Throws only when the failure is not transient.
-    private func applyWithRetry(_ commands: [Command]) async throws -> [StoreEvent] {
+    private func applyWithRetry(_ commands: [CommandEnvelope]) async throws -> [StoreEvent] {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         let handler = self.handler
         while true {
             do {
                 return try await database.transaction { tx in
-                    try await tx.lockStores(commands.map(\.storeID))
+                    try await tx.lockStores(commands.map(\.command.storeID))
                     var events: [StoreEvent] = []
                     for command in commands { events += try await handler.apply(command, in: tx) }
                     return events
@@ -115,12 +116,13 @@ public struct CommandProcessor: Sendable {
         subscription.deadLetter(inbound)
     }
 
-    /// After commit: drop the stores' cached reads, then wake the SSE nodes and tell other consumers.
-    private func publish(_ events: [StoreEvent]) async {
-        guard !events.isEmpty else { return }
+    /// After commit: drop the stores' stale cached reads, then wake the SSE nodes and tell other consumers.
+    private func publish(_ events: [StoreEvent], invalidating commands: [CommandEnvelope]) async {
         if let cache {
-            for storeID in Set(events.map(\.storeID)) {
-                await cache.invalidate(storeID: storeID, scopes: [.orders])
+            var stale: [String: Set<CacheScope>] = [:]
+            for envelope in commands { stale[envelope.command.storeID, default: []].formUnion(envelope.staleScopes) }
+            for (storeID, scopes) in stale {
+                await cache.invalidate(storeID: storeID, scopes: scopes.sorted { $0.rawValue < $1.rawValue })
             }
         }
         for event in events {

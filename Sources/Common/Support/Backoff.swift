@@ -42,6 +42,8 @@ public struct PublishRetryPolicy: Sendable {
         var lastError: any Error = ServiceError.unavailable("message broker unavailable")
         for index in 0..<attempts {
             let remaining = clock.now.duration(to: deadline)
+            // A late wake-up from the backoff sleep (a busy machine) must not start an attempt past the budget.
+            if index > 0, remaining <= .zero { break }
             let attemptsLeft = attempts - index
             let reservedForBackoff = backoff * (attemptsLeft - 1)
             let timeout = max((remaining - reservedForBackoff) / attemptsLeft, .milliseconds(1))

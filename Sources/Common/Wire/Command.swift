@@ -6,58 +6,71 @@ import Foundation
 /// (so a redelivery or a client retry carries the same primary key), and the store scopes every effect.
 public enum Command: Sendable, Equatable {
     case createOrder(CreateOrder)
+    case changeOrderStatus(ChangeOrderStatus)
+    case deleteOrder(DeleteOrder)
+    case createCategory(CreateCategory)
+    case createMenu(CreateMenu)
+    case updateMenu(UpdateMenu)
+    case deleteMenu(DeleteMenu)
+    case upsertTable(UpsertTable)
+    case completeSession(CompleteSession)
 
     public var storeID: String {
         switch self {
         case .createOrder(let c): c.storeID
+        case .changeOrderStatus(let c): c.storeID
+        case .deleteOrder(let c): c.storeID
+        case .createCategory(let c): c.storeID
+        case .createMenu(let c): c.storeID
+        case .updateMenu(let c): c.storeID
+        case .deleteMenu(let c): c.storeID
+        case .upsertTable(let c): c.storeID
+        case .completeSession(let c): c.storeID
         }
     }
 
     public var typeName: String {
         switch self {
         case .createOrder: "order.create"
+        case .changeOrderStatus: "order.status"
+        case .deleteOrder: "order.delete"
+        case .createCategory: "category.create"
+        case .createMenu: "menu.create"
+        case .updateMenu: "menu.update"
+        case .deleteMenu: "menu.delete"
+        case .upsertTable: "table.upsert"
+        case .completeSession: "table.complete"
         }
     }
 }
 
-public struct CreateOrder: Codable, Sendable, Equatable {
-    public struct Line: Codable, Sendable, Equatable {
-        public var menuID: String
-        public var quantity: Int
+/// The message on the queue: a command with its own id, so the worker applies each one exactly once
+/// (the id is recorded in the same transaction as the command's effects).
+public struct CommandEnvelope: Codable, Sendable, Equatable {
+    public var id: String
+    public var issuedAt: String
+    public var command: Command
 
-        public init(menuID: String, quantity: Int) {
-            self.menuID = menuID
-            self.quantity = quantity
-        }
-
-        enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity }
+    public init(id: String = UUID().lowercased, issuedAt: String = Timestamp.now(), command: Command) {
+        self.id = id
+        self.issuedAt = issuedAt
+        self.command = command
     }
 
-    public var orderID: String
-    public var storeID: String
-    public var tableID: String
-    public var lines: [Line]
-    public var note: String?
-    /// Fingerprint of the request body, so a reused `Idempotency-Key` with another body is detected.
-    public var requestHash: String
-    public var requestedAt: String
+    enum CodingKeys: String, CodingKey { case id = "command_id", issuedAt = "issued_at" }
 
-    public init(
-        orderID: String, storeID: String, tableID: String, lines: [Line], note: String?, requestHash: String,
-        requestedAt: String
-    ) {
-        self.orderID = orderID
-        self.storeID = storeID
-        self.tableID = tableID
-        self.lines = lines
-        self.note = note
-        self.requestHash = requestHash
-        self.requestedAt = requestedAt
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        issuedAt = try c.decode(String.self, forKey: .issuedAt)
+        command = try Command(from: decoder)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", storeID = "store_id", tableID = "table_id", lines, note
-        case requestHash = "request_hash", requestedAt = "requested_at"
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(issuedAt, forKey: .issuedAt)
+        try command.encode(to: encoder)
     }
 }
 
@@ -69,6 +82,14 @@ extension Command: Codable {
         let type = try c.decode(String.self, forKey: .type)
         switch type {
         case "order.create": self = .createOrder(try c.decode(CreateOrder.self, forKey: .body))
+        case "order.status": self = .changeOrderStatus(try c.decode(ChangeOrderStatus.self, forKey: .body))
+        case "order.delete": self = .deleteOrder(try c.decode(DeleteOrder.self, forKey: .body))
+        case "category.create": self = .createCategory(try c.decode(CreateCategory.self, forKey: .body))
+        case "menu.create": self = .createMenu(try c.decode(CreateMenu.self, forKey: .body))
+        case "menu.update": self = .updateMenu(try c.decode(UpdateMenu.self, forKey: .body))
+        case "menu.delete": self = .deleteMenu(try c.decode(DeleteMenu.self, forKey: .body))
+        case "table.upsert": self = .upsertTable(try c.decode(UpsertTable.self, forKey: .body))
+        case "table.complete": self = .completeSession(try c.decode(CompleteSession.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown command \(type)")
         }
@@ -79,6 +100,14 @@ extension Command: Codable {
         try c.encode(typeName, forKey: .type)
         switch self {
         case .createOrder(let body): try c.encode(body, forKey: .body)
+        case .changeOrderStatus(let body): try c.encode(body, forKey: .body)
+        case .deleteOrder(let body): try c.encode(body, forKey: .body)
+        case .createCategory(let body): try c.encode(body, forKey: .body)
+        case .createMenu(let body): try c.encode(body, forKey: .body)
+        case .updateMenu(let body): try c.encode(body, forKey: .body)
+        case .deleteMenu(let body): try c.encode(body, forKey: .body)
+        case .upsertTable(let body): try c.encode(body, forKey: .body)
+        case .completeSession(let body): try c.encode(body, forKey: .body)
         }
     }
 }

@@ -36,36 +36,81 @@ public struct StoreEvent: Sendable, Equatable {
 }
 
 /// The kinds of event and their extra fields (contract §8).
-public enum EventBody: Sendable {
+public enum EventBody: Sendable, Equatable {
     case orderCreated(Order)
+    case orderStatusChanged(orderID: String, tableID: String, from: OrderStatus, to: OrderStatus)
+    case orderStatusRejected(orderID: String, requested: OrderStatus, current: OrderStatus)
+    case orderDeleted(orderID: String, tableID: String)
+    case tableSessionCompleted(tableID: String, sessionID: String, totalAmount: Int)
+    /// `action` (`created`, `updated`, `deleted`) is an addition to the contract's fields.
+    case menuChanged(menuID: String?, categoryID: String?, action: String)
 
-    var type: String {
+    public var type: String {
         switch self {
         case .orderCreated: "order_created"
+        case .orderStatusChanged: "order_status_changed"
+        case .orderStatusRejected: "order_status_rejected"
+        case .orderDeleted: "order_deleted"
+        case .tableSessionCompleted: "table_session_completed"
+        case .menuChanged: "menu_changed"
         }
     }
 
     /// Builds the event's JSON once its id is known.
     public func makeEvent(storeID: String, id: Int64, occurredAt: String) throws -> StoreEvent {
-        let data: String
-        switch self {
-        case .orderCreated(let order):
-            data = try JSON.encodeString(
-                OrderCreatedData(type: type, storeID: storeID, eventID: id, occurredAt: occurredAt, order: order))
-        }
+        let data = try JSON.encodeString(EventData(base: .init(type: type, storeID: storeID, eventID: id, occurredAt: occurredAt), body: self))
         return StoreEvent(storeID: storeID, id: id, type: type, data: data)
     }
 }
 
-private struct OrderCreatedData: Encodable {
-    var type: String
-    var storeID: String
-    var eventID: Int64
-    var occurredAt: String
-    var order: Order
+/// One event's JSON: the common fields, then the kind's own, in one flat object.
+private struct EventData: Encodable {
+    struct Base: Encodable {
+        var type: String
+        var storeID: String
+        var eventID: Int64
+        var occurredAt: String
+        enum CodingKeys: String, CodingKey {
+            case type, storeID = "store_id", eventID = "event_id", occurredAt = "occurred_at"
+        }
+    }
 
-    enum CodingKeys: String, CodingKey {
-        case type, storeID = "store_id", eventID = "event_id", occurredAt = "occurred_at", order
+    var base: Base
+    var body: EventBody
+
+    enum Keys: String, CodingKey {
+        case order, orderID = "order_id", tableID = "table_id", from, to, requested, current
+        case sessionID = "session_id", totalAmount = "total_amount", menuID = "menu_id", categoryID = "category_id"
+        case action
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try base.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        switch body {
+        case .orderCreated(let order):
+            try c.encode(order, forKey: .order)
+        case .orderStatusChanged(let orderID, let tableID, let from, let to):
+            try c.encode(orderID, forKey: .orderID)
+            try c.encode(tableID, forKey: .tableID)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+        case .orderStatusRejected(let orderID, let requested, let current):
+            try c.encode(orderID, forKey: .orderID)
+            try c.encode(requested, forKey: .requested)
+            try c.encode(current, forKey: .current)
+        case .orderDeleted(let orderID, let tableID):
+            try c.encode(orderID, forKey: .orderID)
+            try c.encode(tableID, forKey: .tableID)
+        case .tableSessionCompleted(let tableID, let sessionID, let totalAmount):
+            try c.encode(tableID, forKey: .tableID)
+            try c.encode(sessionID, forKey: .sessionID)
+            try c.encode(totalAmount, forKey: .totalAmount)
+        case .menuChanged(let menuID, let categoryID, let action):
+            try c.encodeIfPresent(menuID, forKey: .menuID)
+            try c.encodeIfPresent(categoryID, forKey: .categoryID)
+            try c.encode(action, forKey: .action)
+        }
     }
 }
 

@@ -34,14 +34,14 @@ final class Cluster: @unchecked Sendable {
     /// Starts `apis` API processes and `workers` workers, and waits until each answers `/readyz`.
     static func start(apis: Int = 1, workers: Int = 1, environment: [String: String] = [:]) async throws -> Cluster {
         let cluster = Cluster(extraEnvironment: environment)
-        try cluster.migrate()
+        try await cluster.migrate()
         for _ in 0..<workers { try await cluster.startWorker() }
         for _ in 0..<apis { try await cluster.startAPI() }
         return cluster
     }
 
-    func migrate() throws {
-        let result = try TestEnvironment.run(TestEnvironment.binary("tableorder-worker"), ["migrate"], environment: environment)
+    func migrate() async throws {
+        let result = try await TestEnvironment.run(TestEnvironment.binary("tableorder-worker"), ["migrate"], environment: environment)
         guard result.status == 0 else { throw TestFailure("migrate failed: \(result.err)") }
     }
 
@@ -80,9 +80,9 @@ final class Cluster: @unchecked Sendable {
     func baseURL(_ index: Int = 0) -> String { "http://127.0.0.1:\(apiPorts[index])" }
 
     /// Seeds a fresh store through `tableorder-worker seed` (with the demo menu).
-    func seedStore(tables: Int = 3) throws -> SeededStore {
+    func seedStore(tables: Int = 3) async throws -> SeededStore {
         let store = SeededStore(storeID: "t-" + UUID().uuidString.prefix(12).lowercased(), tables: tables)
-        let result = try TestEnvironment.run(
+        let result = try await TestEnvironment.run(
             TestEnvironment.binary("tableorder-worker"),
             [
                 "seed", "--store-id", store.storeID, "--store-name", "Test \(store.storeID)", "--admin-username",

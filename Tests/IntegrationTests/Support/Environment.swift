@@ -29,15 +29,27 @@ enum TestEnvironment {
         let priv = dir + "/private.pem"
         let pub = dir + "/public.pem"
         if !FileManager.default.fileExists(atPath: pub) {
-            _ = try? run("/usr/bin/openssl", ["genrsa", "-out", priv, "2048"])
-            _ = try? run("/usr/bin/openssl", ["rsa", "-in", priv, "-pubout", "-out", pub])
+            _ = try? runBlocking("/usr/bin/openssl", ["genrsa", "-out", priv, "2048"])
+            _ = try? runBlocking("/usr/bin/openssl", ["rsa", "-in", priv, "-pubout", "-out", pub])
         }
         return (pub, priv)
     }()
 
-    /// Runs a program to completion; returns (status, stdout, stderr).
+    /// Runs a program to completion on a thread outside Swift's cooperative pool (which has a thread
+    /// per core: blocking it would stall every other test); returns (status, stdout, stderr).
     @discardableResult
-    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(path, arguments, environment: environment) })
+            }
+        }
+    }
+
+    @discardableResult
+    static func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
         status: Int32, out: String, err: String
     ) {
         let process = Process()

@@ -21,16 +21,27 @@ final class ManagedProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
 
+    /// SIGTERM without waiting (the process drains and exits by itself).
     func terminate() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then waits (off the cooperative pool) until it exited; returns its exit status.
+    @discardableResult
+    func stop() async -> Int32 {
+        terminate()
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                self.process.waitUntilExit()
+                continuation.resume(returning: self.process.terminationStatus)
+            }
+        }
     }
 
     func kill() {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -115,7 +115,7 @@ extension PostgresDatabase: ReadRepository {
                     tables[order.tableID, default: .init(
                         tableID: order.tableID, tableNumber: order.tableNumber, totalAmount: 0, orders: [])]
                         .orders.append(order)
-                    tables[order.tableID]?.totalAmount += order.totalAmount
+                    if order.countsTowardTotal { tables[order.tableID]?.totalAmount += order.totalAmount }
                 }
                 try await connection.query("COMMIT", logger: logger)
                 let sorted = tables.values.sorted { $0.tableNumber < $1.tableNumber }

@@ -38,9 +38,7 @@ struct PostgresWriteTransaction: WriteTransaction {
     }
 
     func orderExists(_ id: UUID) async throws -> Bool {
-        let rows = try await connection.query("SELECT 1 FROM orders WHERE id = \(id)", logger: logger)
-        for try await _ in rows { return true }
-        return false
+        try await returnsRow("SELECT 1 FROM orders WHERE id = \(id)")
     }
 
     func menuRows(storeID: String, ids: [UUID]) async throws -> [UUID: (name: String, price: Int)] {

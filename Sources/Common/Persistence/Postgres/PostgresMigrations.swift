@@ -102,7 +102,19 @@ enum PostgresMigrations {
                     PRIMARY KEY (store_id, id))
                 """,
             ]
-        )
+        ),
+        (
+            2,
+            [
+                """
+                CREATE TABLE processed_commands (
+                    command_id UUID PRIMARY KEY,
+                    processed_at TIMESTAMPTZ NOT NULL)
+                """,
+                "CREATE INDEX processed_commands_by_age ON processed_commands (processed_at)",
+                "CREATE INDEX events_by_time ON events (occurred_at)",
+            ]
+        ),
     ]
 
     /// Applies what is missing; returns the versions it applied.

@@ -1,0 +1,26 @@
+import Hummingbird
+import Prometheus
+import TableOrderCommon
+import TableOrderOperations
+
+/// Every route of the API and the middleware in front of them, in one place.
+enum APIRouter {
+    static func make(deps: Dependencies, registry: PrometheusCollectorRegistry) -> (Router<AppRequestContext>, RouteTable) {
+        let router = Router(context: AppRequestContext.self)
+        router.addMiddleware {
+            MetricsMiddleware()
+            ErrorMiddleware(logger: deps.logger)
+            AuthMiddleware(tokens: deps.tokens, limiter: deps.limiter, settings: deps.settings)
+        }
+        OperationsRoutes(readiness: deps.readiness, registry: registry).register(on: router)
+        let table = RouteTable(router: router)
+        AuthRoutes(deps: deps).register(on: table)
+        MenuRoutes(deps: deps).register(on: table)
+        MenuAdminRoutes(deps: deps).register(on: table)
+        OrderRoutes(deps: deps).register(on: table)
+        StreamRoutes(deps: deps).register(on: table)
+        TableRoutes(deps: deps).register(on: table)
+        OpenAPIRoutes().register(on: router)
+        return (router, table)
+    }
+}

@@ -1,0 +1,239 @@
+/// The OpenAPI 3 description of the contract (`GET /openapi.json`). A unit test checks its paths and
+/// methods against the routes the API registers, so the two cannot drift apart.
+enum OpenAPIDocument {
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
+    static func integer(_ min: Int, _ max: Int) -> JSONValue { ["type": "integer", "minimum": .int(min), "maximum": .int(max)] }
+    static func string(_ min: Int, _ max: Int) -> JSONValue { ["type": "string", "minLength": .int(min), "maxLength": .int(max)] }
+    static let nullableString: JSONValue = ["type": "string", "nullable": true]
+    static let errorResponse: JSONValue = [
+        "description": "error", "content": ["application/json": ["schema": ref("Error")]],
+    ]
+
+    static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", "object"), ("properties", .object(properties))]
+        if !required.isEmpty { pairs.append(("required", .array(required.map { .string($0) }))) }
+        return .object(pairs)
+    }
+
+    static func json(_ schema: JSONValue) -> JSONValue { ["application/json": ["schema": schema]] }
+
+    static func operation(
+        _ summary: String, auth: String? = nil, parameters: [JSONValue] = [], body: JSONValue? = nil,
+        ok: (code: String, schema: JSONValue?, type: String), errors: [String]
+    ) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("summary", .string(summary))]
+        if let auth { pairs.append(("security", [["bearer": []]])); pairs.append(("x-role", .string(auth))) }
+        var allParameters = parameters
+        if body != nil || ok.code == "202" {
+            allParameters.append([
+                "name": "Idempotency-Key", "in": "header", "required": false, "schema": string(1, 128),
+            ])
+        }
+        if !allParameters.isEmpty { pairs.append(("parameters", .array(allParameters))) }
+        if let body { pairs.append(("requestBody", ["required": true, "content": json(body)])) }
+        var responses: [(String, JSONValue)] = []
+        var success: [(String, JSONValue)] = [("description", "success")]
+        if let schema = ok.schema {
+            let media: JSONValue = ["schema": schema]
+            success.append(("content", .object([(ok.type, media)])))
+        }
+        responses.append((ok.code, .object(success)))
+        for code in errors { responses.append((code, errorResponse)) }
+        pairs.append(("responses", .object(responses)))
+        return .object(pairs)
+    }
+
+    static func path(_ name: String, _ schema: JSONValue = uuid) -> JSONValue {
+        ["name": .string(name), "in": "path", "required": true, "schema": schema]
+    }
+
+    static let document: JSONValue = [
+        "openapi": "3.0.3",
+        "info": ["title": "Table Order API", "version": "1.0.0"],
+        "components": [
+            "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
+            "schemas": schemas,
+        ],
+        "paths": paths,
+    ]
+
+    static let schemas: JSONValue = [
+        "Error": object(
+            [("error", object([("code", ["type": "string"]), ("message", ["type": "string"])], required: ["code", "message"]))],
+            required: ["error"]),
+        "Token": object(
+            [("access_token", ["type": "string"]), ("token_type", ["type": "string"]), ("expires_in", ["type": "integer"])],
+            required: ["access_token", "token_type", "expires_in"]),
+        "Accepted": object([("id", ["type": "string"]), ("status", ["type": "string"])], required: ["id", "status"]),
+        "OrderAccepted": object(
+            [("order_id", uuid), ("status", ["type": "string"])], required: ["order_id", "status"]),
+        "OrderItem": object([
+            ("menu_id", uuid), ("name", ["type": "string"]), ("unit_price", ["type": "integer"]),
+            ("quantity", ["type": "integer"]), ("subtotal", ["type": "integer"]),
+        ]),
+        "Order": object([
+            ("order_id", uuid), ("store_id", ["type": "string"]), ("table_id", uuid), ("table_number", ["type": "integer"]),
+            ("session_id", uuid), ("status", ["type": "string", "enum": ["pending", "preparing", "completed", "cancelled"]]),
+            ("items", ["type": "array", "items": ref("OrderItem")]), ("total_amount", ["type": "integer"]),
+            ("note", nullableString), ("created_at", timestamp), ("updated_at", timestamp),
+            ("deleted_at", ["type": "string", "format": "date-time", "nullable": true]),
+        ]),
+        "StoreMenu": object([
+            ("store_id", ["type": "string"]),
+            ("categories", ["type": "array", "items": object([("id", uuid), ("name", ["type": "string"]), ("sort_order", ["type": "integer"])])]),
+            ("menus", ["type": "array", "items": object([
+                ("id", uuid), ("category_id", uuid), ("name", ["type": "string"]), ("price", ["type": "integer"]),
+                ("description", nullableString), ("image_url", nullableString), ("is_available", ["type": "boolean"]),
+                ("sort_order", ["type": "integer"]),
+            ])]),
+        ]),
+        "AdminOrders": object([
+            ("last_event_id", ["type": "integer"]),
+            ("tables", ["type": "array", "items": object([
+                ("table_id", uuid), ("table_number", ["type": "integer"]), ("total_amount", ["type": "integer"]),
+                ("orders", ["type": "array", "items": ref("Order")]),
+            ])]),
+        ]),
+        "Tables": object([
+            ("tables", ["type": "array", "items": object([
+                ("table_id", uuid), ("table_number", ["type": "integer"]),
+                ("session_id", ["type": "string", "format": "uuid", "nullable": true]), ("total_amount", ["type": "integer"]),
+            ])]),
+        ]),
+        "History": object([
+            ("sessions", ["type": "array", "items": object([
+                ("session_id", uuid), ("started_at", timestamp), ("ended_at", timestamp), ("total_amount", ["type": "integer"]),
+                ("orders", ["type": "array", "items": ref("Order")]),
+            ])]),
+        ]),
+        "MenuFields": object([
+            ("category_id", uuid), ("name", string(1, 100)), ("price", integer(0, 10_000_000)),
+            ("description", string(0, 1000)), ("image_url", string(0, 2048)), ("is_available", ["type": "boolean"]),
+            ("sort_order", integer(-1_000_000, 1_000_000)),
+        ]),
+    ]
+
+    static let storeID: JSONValue = ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"]
+    static let write = ["400", "401", "403", "413", "415", "429", "503"]
+
+    static let paths: JSONValue = [
+        "/api/auth/admin/login": [
+            "post": operation(
+                "Admin login", body: object([("store_id", storeID), ("username", string(1, 100)), ("password", ["type": "string"])],
+                required: ["store_id", "username", "password"]),
+                ok: ("200", ref("Token"), "application/json"), errors: ["400", "401", "413", "415", "429"])
+        ],
+        "/api/auth/table/login": [
+            "post": operation(
+                "Table login", body: object([("store_id", storeID), ("table_number", integer(1, 10_000)), ("password", ["type": "string"])],
+                required: ["store_id", "table_number", "password"]),
+                ok: ("200", ref("Token"), "application/json"), errors: ["400", "401", "413", "415", "429"])
+        ],
+        "/api/stores/{store_id}/menus": [
+            "get": operation(
+                "A store's menu", parameters: [path("store_id", storeID)], ok: ("200", ref("StoreMenu"), "application/json"),
+                errors: ["404"])
+        ],
+        "/api/admin/categories": [
+            "post": operation(
+                "Create a category", auth: "admin",
+                body: object([("name", string(1, 100)), ("sort_order", integer(-1_000_000, 1_000_000))], required: ["name"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write)
+        ],
+        "/api/admin/menus": [
+            "post": operation(
+                "Create a menu", auth: "admin",
+                body: ["allOf": [ref("MenuFields"), ["required": ["category_id", "name", "price"]]]],
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"])
+        ],
+        "/api/admin/menus/{menu_id}": [
+            "put": operation(
+                "Change a menu", auth: "admin", parameters: [path("menu_id")], body: ref("MenuFields"),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"]),
+            "delete": operation(
+                "Delete a menu", auth: "admin", parameters: [path("menu_id")],
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "429", "503"]),
+        ],
+        "/api/orders": [
+            "post": operation(
+                "Place an order", auth: "table",
+                body: object(
+                    [
+                        ("items", ["type": "array", "minItems": 1, "maxItems": 50, "items": object(
+                            [("menu_id", uuid), ("quantity", integer(1, 99))], required: ["menu_id", "quantity"])]),
+                        ("note", string(0, 500)),
+                    ], required: ["items"]),
+                ok: ("202", ref("OrderAccepted"), "application/json"), errors: write + ["404", "422"])
+        ],
+        "/api/orders/{order_id}": [
+            "get": operation(
+                "An order", auth: "table or admin", parameters: [path("order_id")],
+                ok: ("200", ref("Order"), "application/json"), errors: ["401", "404", "429"])
+        ],
+        "/api/table/orders": [
+            "get": operation(
+                "The table's current session", auth: "table",
+                ok: ("200", object([("orders", ["type": "array", "items": ref("Order")])]), "application/json"),
+                errors: ["401", "403", "429"])
+        ],
+        "/api/admin/orders": [
+            "get": operation(
+                "The store's current sessions", auth: "admin",
+                parameters: [["name": "status", "in": "query", "required": false, "schema": [
+                    "type": "string", "enum": ["pending", "preparing", "completed", "cancelled"],
+                ]]],
+                ok: ("200", ref("AdminOrders"), "application/json"), errors: ["400", "401", "403", "429"])
+        ],
+        "/api/admin/orders/{order_id}/status": [
+            "patch": operation(
+                "Move an order", auth: "admin", parameters: [path("order_id")],
+                body: object([("status", ["type": "string", "enum": ["pending", "preparing", "completed", "cancelled"]])],
+                required: ["status"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404", "409"])
+        ],
+        "/api/admin/orders/{order_id}": [
+            "delete": operation(
+                "Delete an order", auth: "admin", parameters: [path("order_id")],
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "429", "503"])
+        ],
+        "/api/admin/orders/stream": [
+            "get": operation(
+                "Live events (SSE)", auth: "admin",
+                parameters: [
+                    ["name": "Last-Event-ID", "in": "header", "required": false, "schema": ["type": "integer", "minimum": 0]],
+                    ["name": "last_event_id", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 0]],
+                ],
+                ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
+        ],
+        "/api/admin/tables": [
+            "get": operation(
+                "The store's tables", auth: "admin", ok: ("200", ref("Tables"), "application/json"),
+                errors: ["401", "403", "429"]),
+            "post": operation(
+                "Create a table or reset its password", auth: "admin",
+                body: object([("table_number", integer(1, 10_000)), ("password", string(4, 128))], required: ["table_number", "password"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write),
+        ],
+        "/api/admin/tables/{table_id}/complete": [
+            "post": operation(
+                "End the table's session", auth: "admin", parameters: [path("table_id")],
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "409", "429", "503"])
+        ],
+        "/api/admin/tables/{table_id}/history": [
+            "get": operation(
+                "The table's past sessions", auth: "admin",
+                parameters: [
+                    path("table_id"),
+                    ["name": "from", "in": "query", "required": false, "schema": ["type": "string", "format": "date"]],
+                    ["name": "to", "in": "query", "required": false, "schema": ["type": "string", "format": "date"]],
+                ],
+                ok: ("200", ref("History"), "application/json"), errors: ["400", "401", "403", "404", "429"])
+        ],
+        "/healthz": ["get": operation("Liveness", ok: ("200", nil, "application/json"), errors: [])],
+        "/readyz": ["get": operation("Readiness", ok: ("200", nil, "application/json"), errors: ["503"])],
+        "/metrics": ["get": operation("Prometheus metrics", ok: ("200", ["type": "string"], "text/plain"), errors: [])],
+        "/openapi.json": ["get": operation("This document", ok: ("200", nil, "application/json"), errors: [])],
+    ]
+}

@@ -1,0 +1,198 @@
+/// The bodies of the commands. Keys are snake_case, like every wire format of the system.
+
+public struct CreateOrder: Codable, Sendable, Equatable {
+    public struct Line: Codable, Sendable, Equatable {
+        public var menuID: String
+        public var quantity: Int
+
+        public init(menuID: String, quantity: Int) {
+            self.menuID = menuID
+            self.quantity = quantity
+        }
+
+        enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity }
+    }
+
+    public var orderID: String
+    public var storeID: String
+    public var tableID: String
+    public var lines: [Line]
+    public var note: String?
+    /// Fingerprint of the request body, so a reused `Idempotency-Key` with another body is detected.
+    public var requestHash: String
+    public var requestedAt: String
+
+    public init(
+        orderID: String, storeID: String, tableID: String, lines: [Line], note: String?, requestHash: String,
+        requestedAt: String
+    ) {
+        self.orderID = orderID
+        self.storeID = storeID
+        self.tableID = tableID
+        self.lines = lines
+        self.note = note
+        self.requestHash = requestHash
+        self.requestedAt = requestedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id", storeID = "store_id", tableID = "table_id", lines, note
+        case requestHash = "request_hash", requestedAt = "requested_at"
+    }
+}
+
+/// Moves an order from the status the admin saw (`from`) to `to`; the worker applies it only if the
+/// stored status is still `from`, so of two concurrent moves exactly one wins.
+public struct ChangeOrderStatus: Codable, Sendable, Equatable {
+    public var orderID: String
+    public var storeID: String
+    public var from: OrderStatus
+    public var to: OrderStatus
+
+    public init(orderID: String, storeID: String, from: OrderStatus, to: OrderStatus) {
+        self.orderID = orderID
+        self.storeID = storeID
+        self.from = from
+        self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey { case orderID = "order_id", storeID = "store_id", from, to }
+}
+
+public struct DeleteOrder: Codable, Sendable, Equatable {
+    public var orderID: String
+    public var storeID: String
+
+    public init(orderID: String, storeID: String) {
+        self.orderID = orderID
+        self.storeID = storeID
+    }
+
+    enum CodingKeys: String, CodingKey { case orderID = "order_id", storeID = "store_id" }
+}
+
+public struct CreateCategory: Codable, Sendable, Equatable {
+    public var categoryID: String
+    public var storeID: String
+    public var name: String
+    public var sortOrder: Int
+
+    public init(categoryID: String, storeID: String, name: String, sortOrder: Int) {
+        self.categoryID = categoryID
+        self.storeID = storeID
+        self.name = name
+        self.sortOrder = sortOrder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case categoryID = "category_id", storeID = "store_id", name, sortOrder = "sort_order"
+    }
+}
+
+public struct CreateMenu: Codable, Sendable, Equatable {
+    public var menuID: String
+    public var storeID: String
+    public var categoryID: String
+    public var name: String
+    public var price: Int
+    public var description: String?
+    public var imageURL: String?
+    public var isAvailable: Bool
+    public var sortOrder: Int
+
+    public init(
+        menuID: String, storeID: String, categoryID: String, name: String, price: Int, description: String?,
+        imageURL: String?, isAvailable: Bool, sortOrder: Int
+    ) {
+        self.menuID = menuID
+        self.storeID = storeID
+        self.categoryID = categoryID
+        self.name = name
+        self.price = price
+        self.description = description
+        self.imageURL = imageURL
+        self.isAvailable = isAvailable
+        self.sortOrder = sortOrder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case menuID = "menu_id", storeID = "store_id", categoryID = "category_id", name, price, description
+        case imageURL = "image_url", isAvailable = "is_available", sortOrder = "sort_order"
+    }
+}
+
+/// Changes the fields that are present; absent fields keep their value.
+public struct UpdateMenu: Codable, Sendable, Equatable {
+    public var menuID: String
+    public var storeID: String
+    public var categoryID: String?
+    public var name: String?
+    public var price: Int?
+    public var description: String?
+    public var imageURL: String?
+    public var isAvailable: Bool?
+    public var sortOrder: Int?
+
+    public init(
+        menuID: String, storeID: String, categoryID: String? = nil, name: String? = nil, price: Int? = nil,
+        description: String? = nil, imageURL: String? = nil, isAvailable: Bool? = nil, sortOrder: Int? = nil
+    ) {
+        self.menuID = menuID
+        self.storeID = storeID
+        self.categoryID = categoryID
+        self.name = name
+        self.price = price
+        self.description = description
+        self.imageURL = imageURL
+        self.isAvailable = isAvailable
+        self.sortOrder = sortOrder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case menuID = "menu_id", storeID = "store_id", categoryID = "category_id", name, price, description
+        case imageURL = "image_url", isAvailable = "is_available", sortOrder = "sort_order"
+    }
+}
+
+public struct DeleteMenu: Codable, Sendable, Equatable {
+    public var menuID: String
+    public var storeID: String
+
+    public init(menuID: String, storeID: String) {
+        self.menuID = menuID
+        self.storeID = storeID
+    }
+
+    enum CodingKeys: String, CodingKey { case menuID = "menu_id", storeID = "store_id" }
+}
+
+/// Creates a table or resets its password. The API hashes the password: it never travels the queue.
+public struct UpsertTable: Codable, Sendable, Equatable {
+    public var tableID: String
+    public var storeID: String
+    public var tableNumber: Int
+    public var passwordHash: String
+
+    public init(tableID: String, storeID: String, tableNumber: Int, passwordHash: String) {
+        self.tableID = tableID
+        self.storeID = storeID
+        self.tableNumber = tableNumber
+        self.passwordHash = passwordHash
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableID = "table_id", storeID = "store_id", tableNumber = "table_number", passwordHash = "password_hash"
+    }
+}
+
+public struct CompleteSession: Codable, Sendable, Equatable {
+    public var tableID: String
+    public var storeID: String
+
+    public init(tableID: String, storeID: String) {
+        self.tableID = tableID
+        self.storeID = storeID
+    }
+
+    enum CodingKeys: String, CodingKey { case tableID = "table_id", storeID = "store_id" }
+}

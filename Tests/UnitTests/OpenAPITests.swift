@@ -1,0 +1,68 @@
+import CryptoExtras
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+@testable import TableOrderAPI
+@testable import TableOrderCommon
+
+/// A repository with nothing in it: enough to build the real router without a database.
+struct EmptyRepository: ReadRepository {
+    func storeExists(_ storeID: String) async throws -> Bool { false }
+    func menu(storeID: String) async throws -> StoreMenu? { nil }
+    func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
+    func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }
+    func order(id: UUID) async throws -> Order? { nil }
+    func orderRequestHash(id: UUID) async throws -> String? { nil }
+    func currentSessionOrders(tableID: UUID) async throws -> [Order] { [] }
+    func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot { .init(lastEventID: 0, tables: []) }
+    func tables(storeID: String) async throws -> [TableSummary] { [] }
+    func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]? { nil }
+    func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent] { [] }
+    func lastEventID(storeID: String) async throws -> Int64 { 0 }
+    func oldestEventID(storeID: String) async throws -> Int64? { nil }
+}
+
+enum TestDependencies {
+    static func make() async throws -> Dependencies {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let logger = Logger(label: "test")
+        let settings = try Settings(environment: [:])
+        return Dependencies(
+            settings: settings, reads: EmptyRepository(),
+            cache: CacheManager(store: InMemoryCacheStore(), defaultTTL: 300, menuTTL: 600, logger: logger),
+            commands: CommandSender(bus: InMemoryEventBus(), logger: logger),
+            tokens: try await TokenService(
+                publicKeyPEM: key.publicKey.pemRepresentation, privateKeyPEM: key.pemRepresentation, issuer: "tableorder"),
+            hub: EventHub(), limiter: RateLimitGate(limiter: InMemoryRateLimiter(), failClosed: false, logger: logger),
+            readiness: { [] }, logger: logger)
+    }
+}
+
+@Suite struct OpenAPITests {
+    @Test func documentDescribesExactlyTheRegisteredRoutes() async throws {
+        let (_, table) = APIRouter.make(deps: try await TestDependencies.make(), registry: PrometheusCollectorRegistry())
+        let registered = Set(table.registered.map { "\($0.method) \($0.path)" })
+        var documented = Set<String>()
+        let paths = try #require(OpenAPIDocument.document["paths"])
+        for path in paths.keys where path.hasPrefix("/api/") {
+            for method in paths[path]!.keys { documented.insert("\(method) \(path)") }
+        }
+        #expect(registered.count == 18, "every endpoint of the contract")
+        #expect(documented == registered, "documented but not served: \(documented.subtracting(registered)); served but not documented: \(registered.subtracting(documented))")
+    }
+
+    @Test func documentIsServedAsOpenAPI3() async throws {
+        let (router, _) = APIRouter.make(deps: try await TestDependencies.make(), registry: PrometheusCollectorRegistry())
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let object = try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                #expect((object?["openapi"] as? String)?.hasPrefix("3.") == true)
+                #expect((object?["paths"] as? [String: Any])?["/api/orders"] != nil)
+            }
+        }
+    }
+}
