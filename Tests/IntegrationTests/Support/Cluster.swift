@@ -14,6 +14,7 @@ final class Cluster: @unchecked Sendable {
     private(set) var apis: [ManagedProcess] = []
     private(set) var workers: [ManagedProcess] = []
     private(set) var apiPorts: [Int] = []
+    private(set) var workerPorts: [Int] = []
     let extraEnvironment: [String: String]
 
     init(extraEnvironment: [String: String] = [:]) {
@@ -27,6 +28,7 @@ final class Cluster: @unchecked Sendable {
         env["JWT_PRIVATE_KEY_FILE"] = TestEnvironment.keys.privatePath
         env["LOG_LEVEL"] = env["TEST_LOG_LEVEL"] ?? "info"
         env["SSE_HEARTBEAT_SECONDS"] = "1"
+        env["LOGIN_RATE_LIMIT"] = "1000"  // many tests log in from 127.0.0.1 at once; one test lowers it
         for (key, value) in extraEnvironment { env[key] = value }
         return env
     }
@@ -62,6 +64,7 @@ final class Cluster: @unchecked Sendable {
         let process = try ManagedProcess(
             name: "worker", executable: TestEnvironment.binary("tableorder-worker"), environment: env)
         workers.append(process)
+        workerPorts.append(port)
         try await waitReady(port: port, process: process)
     }
 
@@ -111,6 +114,17 @@ final class Cluster: @unchecked Sendable {
             throw TestFailure("table login failed: \(result.status) \(result.text)")
         }
         return token
+    }
+
+    /// Posts an order of one line of the store's first menu; returns its id.
+    func placeOrder(_ store: SeededStore, token: String, quantity: Int = 1, api: Int = 0) async throws -> String {
+        let menu = try await menus(store)[0]
+        let result = try await http(api).post(
+            "/api/orders", token: token, json: ["items": [["menu_id": menu["id"]!, "quantity": quantity]]])
+        guard result.status == 202, let id = result.json["order_id"] as? String else {
+            throw TestFailure("order refused: \(result.status) \(result.text)")
+        }
+        return id
     }
 
     func menus(_ store: SeededStore) async throws -> [[String: Any]] {

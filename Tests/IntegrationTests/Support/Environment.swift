@@ -8,6 +8,8 @@ enum TestEnvironment {
     static var redisURL: String? { env["REDIS_URL"] }
     static var rabbitURL: String? { env["RABBITMQ_URL"] }
     static var redisPort: String { env["TO_REDIS_PORT"] ?? "6379" }
+    /// The test Redis, another of its numbered databases (keys apart; pub/sub is shared by all of them).
+    static func redisURL(database: Int) -> String { "\(redisURL!)/\(database)" }
     static var isAvailable: Bool { databaseURL != nil && redisURL != nil && rabbitURL != nil && binDirectory != nil }
 
     static var binDirectory: String? {
