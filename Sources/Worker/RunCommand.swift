@@ -53,6 +53,7 @@ struct RunCommand: AsyncParsableCommand {
                     .init(service: database),
                     .init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: metricsServer),
+                    .init(service: EventLogJanitor(database: database, retentionHours: settings.eventRetentionHours, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

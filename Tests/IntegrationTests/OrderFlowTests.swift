@@ -23,6 +23,7 @@ struct OrderFlowTests {
         #expect(stream.headers.first(name: "Content-Type") == "text/event-stream")
         #expect(stream.headers.first(name: "Cache-Control") == "no-cache")
         #expect(stream.headers.first(name: "X-Accel-Buffering") == "no")
+        #expect(stream.headers.first(name: "Connection")?.lowercased() == "keep-alive")
 
         // The client sends no prices: the server takes them from the menu.
         let posted = try await cluster.http().post(
@@ -196,5 +197,24 @@ struct OrderFlowTests {
         // SSE_HEARTBEAT_SECONDS=1 in the test cluster.
         try await Task.sleep(for: .milliseconds(2500))
         #expect(replay.receivedComments.contains(": heartbeat"))
+
+        // Older than the retained log (rows 1 and 2 pruned), or an id the store never had: reload.
+        _ = try await TestDatabase.withClient { client in
+            try await client.query("DELETE FROM events WHERE store_id = \(store.storeID) AND id <= 2")
+        }
+        let truncated = try await SSEClient.open(cluster.baseURL(), token: admin, lastEventID: 0)
+        defer { truncated.close() }
+        let first = await truncated.waitFor { !$0.isEmpty }.first
+        #expect(first?.event == "replay_truncated")
+        #expect(first?.json["oldest_event_id"] as? Int == 3)
+        let future = try await SSEClient.open(cluster.baseURL(), token: admin, lastEventID: 999)
+        defer { future.close() }
+        #expect(await future.waitFor { !$0.isEmpty }.first?.event == "replay_truncated")
+        // Both continue live.
+        _ = try await cluster.placeOrder(store, token: table)
+        #expect(await truncated.waitFor { $0.count == 2 }.last?.id == 4)
+        #expect(await future.waitFor { $0.count == 2 }.last?.id == 4)
+        let badID = try await cluster.http().get("/api/admin/orders/stream", token: admin, headers: [("Last-Event-ID", "abc")])
+        #expect(badID.status == 400)
     }
 }

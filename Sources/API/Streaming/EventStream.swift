@@ -25,16 +25,16 @@ struct EventStream: Sendable {
         defer { hub.unsubscribe(storeID: storeID, id: subscriptionID) }
         try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
 
-        var lastSent: Int64
+        var lastSent = try await reads.lastEventID(storeID: storeID)
         if let lastEventID {
-            lastSent = lastEventID
-            if let oldest = try await reads.oldestEventID(storeID: storeID), oldest > lastEventID + 1 {
+            let oldest = try await reads.oldestEventID(storeID: storeID) ?? lastSent + 1
+            if lastEventID + 1 < oldest || lastEventID > lastSent {
+                // Older than the retained log, or an id this store never had: the client must reload its
+                // snapshot; the stream continues live from now.
                 try await writer.write(ByteBuffer(string: truncatedFrame(oldest: oldest)))
-                lastSent = oldest - 1
+            } else {
+                lastSent = try await fill(after: lastEventID, upTo: nil, writer: &writer)
             }
-            lastSent = try await fill(after: lastSent, upTo: nil, writer: &writer)
-        } else {
-            lastSent = try await reads.lastEventID(storeID: storeID)
         }
 
         var lastWrite = ContinuousClock.now

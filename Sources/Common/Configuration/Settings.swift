@@ -26,6 +26,8 @@ public struct Settings: Sendable {
     public var logLevel: Logger.Level
     public var workerMetricsPort: Int
     public var sqlitePath: String
+    /// How long the event log (SSE replay) and the applied-command ids are kept; at least the contract's 24 h.
+    public var eventRetentionHours: Int
 
     public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         func positive(_ name: String, _ fallback: Int, max: Int = 1_000_000_000) throws -> Int {
@@ -65,6 +67,10 @@ public struct Settings: Sendable {
             throw ConfigurationError("LOG_LEVEL", "expected trace, debug, info, notice, warning, error or critical")
         }
         self.logLevel = logLevel
+        self.eventRetentionHours = try positive("EVENT_RETENTION_HOURS", 168)
+        guard eventRetentionHours >= 24 else {
+            throw ConfigurationError("EVENT_RETENTION_HOURS", "at least 24 (the contract replays the last 24 h)")
+        }
         self.sqlitePath = env["TABLEORDER_SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "./tableorder.sqlite"
     }
 

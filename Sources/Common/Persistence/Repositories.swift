@@ -63,6 +63,8 @@ public protocol WriteDatabase: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable (any WriteTransaction) async throws -> T) async throws -> T
     /// Whether a failure is worth retrying as it is (connection lost, server restarting) or never will apply.
     func isTransient(_ error: any Error) -> Bool
+    /// Deletes events and applied-command ids older than `cutoff`; returns how many rows went.
+    func prune(olderThan cutoff: Date) async throws -> Int
 }
 
 /// What the worker inserts for a new order.

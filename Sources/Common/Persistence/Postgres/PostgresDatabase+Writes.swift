@@ -10,6 +10,17 @@ extension PostgresDatabase: WriteDatabase {
         }
     }
 
+    public func prune(olderThan cutoff: Date) async throws -> Int {
+        var removed = 0
+        for query: PostgresQuery in [
+            "DELETE FROM events WHERE occurred_at < \(cutoff) RETURNING 1",
+            "DELETE FROM processed_commands WHERE processed_at < \(cutoff) RETURNING 1",
+        ] {
+            for try await _ in try await client.query(query, logger: logger) { removed += 1 }
+        }
+        return removed
+    }
+
     public func isTransient(_ error: any Error) -> Bool {
         if let transaction = error as? PostgresTransactionError {
             if let inner = transaction.closureError { return isTransient(inner) }
