@@ -11,7 +11,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let url: PostgresURL
         do { url = try settings.requireDatabase() } catch { configurationFailure(error) }
         let logger = Logger(label: "tableorder-migrate")
-        let database = PostgresDatabase(url: url, logger: logger, maximumConnections: 1)
+        let database = PostgresEngine(url: url, logger: logger, maximumConnections: 1)
         try await database.whileRunning {
             let applied = try await database.migrate()
             print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")

@@ -16,44 +16,34 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = loadSettings()
-        let urls: (database: PostgresURL, redis: RedisURL, rabbitMQ: AMQPURL)
-        do { urls = try settings.requireServices() } catch { configurationFailure(error) }
+        do { _ = try settings.requireServices() } catch { configurationFailure(error) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-worker")
 
-        let database = PostgresDatabase(url: urls.database, logger: logger)
-        let redis = RedisClient(url: urls.redis, logger: logger)
-        let cache = CacheManager(
-            store: RedisCacheStore(client: redis), defaultTTL: settings.cacheTTLSeconds,
-            menuTTL: settings.menuCacheTTLSeconds, logger: logger)
-        let channel = RedisEventChannel(client: redis, url: urls.redis, logger: logger)
-        let bus = RabbitMQEventBus(url: urls.rabbitMQ, logger: logger)
+        let infrastructure = try Infrastructure.production(settings: settings, logger: logger)
         let processor = CommandProcessor(
-            database: database, cache: cache, channel: channel, bus: bus, logger: logger, batchSize: batchSize)
+            database: infrastructure.store, cache: infrastructure.cache, channel: infrastructure.channel,
+            bus: infrastructure.bus, logger: logger, batchSize: batchSize)
 
         let router = Router()
         OperationsRoutes(
-            readiness: {
-                var problems: [String] = []
-                if let p = await database.problem() { problems.append(p) }
-                if let p = cache.store.problem { problems.append(p) }
-                if let p = bus.problem { problems.append(p) }
-                return problems
-            }, registry: registry
+            readiness: { await infrastructure.problems() }, registry: registry
         ).register(on: router)
         let metricsServer = Application(
             router: router, configuration: .init(address: .hostname(settings.httpHost, port: settings.workerMetricsPort)),
             logger: logger)
 
-        let consumer = ConsumerService(processor: processor, bus: bus, prefetch: prefetch, redis: redis, logger: logger)
+        let consumer = ConsumerService(processor: processor, bus: infrastructure.bus, prefetch: prefetch, logger: logger)
+        let janitor = EventLogJanitor(
+            database: infrastructure.store, retentionHours: settings.eventRetentionHours, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: database),
+                services: infrastructure.services.map { .init(service: $0) } + [
+                    .init(service: ClientsShutdown(infrastructure.close)),
                     .init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: metricsServer),
-                    .init(service: EventLogJanitor(database: database, retentionHours: settings.eventRetentionHours, logger: logger)),
+                    .init(service: janitor),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -65,7 +55,6 @@ struct ConsumerService: Service {
     let processor: CommandProcessor
     let bus: any EventBus
     let prefetch: Int
-    let redis: RedisClient
     let logger: Logger
 
     func run() async throws {
@@ -77,8 +66,6 @@ struct ConsumerService: Service {
             subscription.stop()
         }
         await Task.detached { subscription.close() }.value
-        await bus.shutdown()
-        redis.shutdown()
         logger.info("tableorder-worker drained")
     }
 }

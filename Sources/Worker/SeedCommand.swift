@@ -26,10 +26,10 @@ struct SeedCommand: AsyncParsableCommand {
         } catch {
             configurationFailure(error)
         }
-        let database = PostgresDatabase(url: url, logger: Logger(label: "tableorder-seed"), maximumConnections: 1)
+        let database = PostgresEngine(url: url, logger: Logger(label: "tableorder-seed"), maximumConnections: 1)
         try await database.whileRunning {
             _ = try await database.migrate()
-            try await database.seed(plan)
+            try await SQLStore(engine: database).seed(plan)
         }
         print(
             "seeded store \(plan.storeID): admin \(plan.adminUsername), tables 1..\(plan.tables.count), "

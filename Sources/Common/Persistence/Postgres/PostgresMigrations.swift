@@ -145,10 +145,3 @@ enum PostgresMigrations {
         }
     }
 }
-
-extension PostgresDatabase {
-    /// Applies pending migrations (idempotent; safe from several processes at once).
-    public func migrate() async throws -> [Int] {
-        try await PostgresMigrations.migrate(client, logger: logger)
-    }
-}

@@ -1,0 +1,197 @@
+import Foundation
+
+extension SQLStore: WriteDatabase {
+    public func transaction<T: Sendable>(_ body: @Sendable (any WriteTransaction) async throws -> T) async throws -> T {
+        let dialect = engine.dialect
+        return try await engine.transaction { connection in
+            try await body(SQLWriteTransaction(connection: connection, dialect: dialect))
+        }
+    }
+
+    public func isTransient(_ error: any Error) -> Bool {
+        if error is CommandRejection || error is SQLRow.Mismatch { return false }
+        return engine.isTransient(error)
+    }
+
+    public func prune(olderThan cutoff: Date) async throws -> Int {
+        let events = try await engine.query("DELETE FROM events WHERE occurred_at < ? RETURNING 1", [.date(cutoff)])
+        let commands = try await engine.query(
+            "DELETE FROM processed_commands WHERE processed_at < ? RETURNING 1", [.date(cutoff)])
+        return events.count + commands.count
+    }
+}
+
+/// The worker's transaction steps as SQL.
+struct SQLWriteTransaction: WriteTransaction {
+    let connection: any SQLConnection
+    let dialect: SQLDialect
+
+    func lockStores(_ storeIDs: [String]) async throws {
+        let sorted = Array(Set(storeIDs)).sorted()
+        try await connection.execute(
+            "SELECT id FROM stores WHERE id IN \(SQLDialect.list(sorted.count)) ORDER BY id\(dialect.forUpdate)",
+            sorted.map(SQLValue.text))
+    }
+
+    func claimCommand(_ id: UUID, at: Date) async throws -> Bool {
+        try await connection.returnsRow(
+            "INSERT INTO processed_commands (command_id, processed_at) VALUES (?, ?) ON CONFLICT (command_id) DO NOTHING RETURNING 1",
+            [.uuid(id), .date(at)])
+    }
+
+    func orderExists(_ id: UUID) async throws -> Bool {
+        try await connection.returnsRow("SELECT 1 FROM orders WHERE id = ?", [.uuid(id)])
+    }
+
+    func menuRows(storeID: String, ids: [UUID]) async throws -> [UUID: (name: String, price: Int)] {
+        var out: [UUID: (name: String, price: Int)] = [:]
+        for row in try await connection.query(
+            "SELECT id, name, price FROM menus WHERE store_id = ? AND id IN \(SQLDialect.list(ids.count))",
+            [.text(storeID)] + ids.map(SQLValue.uuid))
+        {
+            out[try row.uuid(0)] = (try row.string(1), try row.int(2))
+        }
+        return out
+    }
+
+    func lockTable(storeID: String, tableID: UUID) async throws -> (number: Int, sessionID: UUID?)? {
+        guard let row = try await connection.first(
+            "SELECT table_number, current_session_id FROM dining_tables WHERE id = ? AND store_id = ?\(dialect.forUpdate)",
+            [.uuid(tableID), .text(storeID)])
+        else { return nil }
+        return (try row.int(0), try row.optionalUUID(1))
+    }
+
+    func openSession(storeID: String, tableID: UUID, id: UUID, at: Date) async throws {
+        try await connection.execute(
+            "INSERT INTO table_sessions (id, store_id, table_id, started_at) VALUES (?, ?, ?, ?)",
+            [.uuid(id), .text(storeID), .uuid(tableID), .date(at)])
+        try await connection.execute("UPDATE dining_tables SET current_session_id = ? WHERE id = ?", [.uuid(id), .uuid(tableID)])
+    }
+
+    func insertOrder(_ order: NewOrder) async throws -> Bool {
+        let inserted = try await connection.returnsRow(
+            """
+            INSERT INTO orders (id, store_id, table_id, session_id, status, total_amount, note, request_hash,
+                                created_at, updated_at)
+            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING RETURNING 1
+            """,
+            [
+                .uuid(order.id), .text(order.storeID), .uuid(order.tableID), .uuid(order.sessionID), .int(order.totalAmount),
+                .optional(order.note), .text(order.requestHash), .date(order.createdAt), .date(order.createdAt),
+            ])
+        guard inserted, !order.items.isEmpty else { return inserted }
+        var binds: [SQLValue] = []
+        for (line, item) in order.items.enumerated() {
+            guard let menuID = UUID(uuidString: item.menuID) else { throw CommandRejection("malformed menu id") }
+            binds += [
+                .uuid(order.id), .int(line), .uuid(menuID), .text(item.name), .int(item.unitPrice), .int(item.quantity),
+                .int(item.subtotal),
+            ]
+        }
+        let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: order.items.count).joined(separator: ", ")
+        try await connection.execute(
+            "INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal) VALUES \(rows)",
+            binds)
+        return true
+    }
+
+    func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)? {
+        guard let row = try await connection.first(
+            "SELECT status, table_id, deleted_at FROM orders WHERE id = ? AND store_id = ?\(dialect.forUpdate)",
+            [.uuid(orderID), .text(storeID)])
+        else { return nil }
+        guard let status = OrderStatus(rawValue: try row.string(0)) else { throw CommandRejection("unknown stored status") }
+        return (status, try row.uuid(1), !row.isNull(2))
+    }
+
+    func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws {
+        try await connection.execute(
+            "UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [.text(status.rawValue), .date(at), .uuid(orderID)])
+    }
+
+    func markOrderDeleted(orderID: UUID, at: Date) async throws {
+        try await connection.execute(
+            "UPDATE orders SET deleted_at = ?, updated_at = ? WHERE id = ?", [.date(at), .date(at), .uuid(orderID)])
+    }
+
+    func sessionTotal(sessionID: UUID) async throws -> Int {
+        try await connection.first(
+            """
+            SELECT CAST(coalesce(sum(total_amount), 0) AS BIGINT) FROM orders
+            WHERE session_id = ? AND deleted_at IS NULL AND status <> 'cancelled'
+            """, [.uuid(sessionID)])?.int(0) ?? 0
+    }
+
+    func endSession(tableID: UUID, sessionID: UUID, at: Date) async throws {
+        try await connection.execute("UPDATE table_sessions SET ended_at = ? WHERE id = ?", [.date(at), .uuid(sessionID)])
+        try await connection.execute("UPDATE dining_tables SET current_session_id = NULL WHERE id = ?", [.uuid(tableID)])
+    }
+
+    func categoryExists(storeID: String, categoryID: UUID) async throws -> Bool {
+        try await connection.returnsRow(
+            "SELECT 1 FROM categories WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
+            [.uuid(categoryID), .text(storeID)])
+    }
+
+    func insertCategory(_ command: CreateCategory, id: UUID) async throws -> Bool {
+        try await connection.returnsRow(
+            "INSERT INTO categories (id, store_id, name, sort_order) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING 1",
+            [.uuid(id), .text(command.storeID), .text(command.name), .int(command.sortOrder)])
+    }
+
+    func insertMenu(_ command: CreateMenu, id: UUID, categoryID: UUID) async throws -> Bool {
+        try await connection.returnsRow(
+            """
+            INSERT INTO menus (id, store_id, category_id, name, price, description, image_url, is_available, sort_order)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING 1
+            """,
+            [
+                .uuid(id), .text(command.storeID), .uuid(categoryID), .text(command.name), .int(command.price),
+                .optional(command.description), .optional(command.imageURL), .bool(command.isAvailable),
+                .int(command.sortOrder),
+            ])
+    }
+
+    func updateMenu(_ command: UpdateMenu, id: UUID, categoryID: UUID?) async throws -> Bool {
+        try await connection.returnsRow(
+            """
+            UPDATE menus SET category_id = coalesce(?, category_id), name = coalesce(?, name),
+                price = coalesce(?, price), description = coalesce(?, description), image_url = coalesce(?, image_url),
+                is_available = coalesce(?, is_available), sort_order = coalesce(?, sort_order)
+            WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1
+            """,
+            [
+                .optional(categoryID), .optional(command.name), .optional(command.price), .optional(command.description),
+                .optional(command.imageURL), .optional(command.isAvailable), .optional(command.sortOrder), .uuid(id),
+                .text(command.storeID),
+            ])
+    }
+
+    func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool {
+        try await connection.returnsRow(
+            "UPDATE menus SET deleted_at = ? WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1",
+            [.date(at), .uuid(id), .text(storeID)])
+    }
+
+    func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO dining_tables (id, store_id, table_number, password_hash) VALUES (?, ?, ?, ?)
+            ON CONFLICT (store_id, table_number) DO UPDATE SET password_hash = excluded.password_hash
+            """, [.uuid(tableID), .text(storeID), .int(number), .text(passwordHash)])
+    }
+
+    func appendEvent(storeID: String, body: EventBody, at: Date) async throws -> StoreEvent {
+        guard let row = try await connection.first(
+            "UPDATE stores SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id", [.text(storeID)])
+        else { throw CommandRejection("store \(storeID) does not exist") }
+        let id = try row.int64(0)
+        let event = try body.makeEvent(storeID: storeID, id: id, occurredAt: Timestamp.string(at))
+        try await connection.execute(
+            "INSERT INTO events (store_id, id, type, data, occurred_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(storeID), .int(Int(id)), .text(event.type), .text(event.data), .date(at)])
+        return event
+    }
+}
