@@ -1,5 +1,20 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
+
+/// The RabbitMQ and Redis adapters link librabbitmq and hiredis (Debian librabbitmq-dev, libhiredis-dev).
+/// Without them the package still builds, for development mode only, so that a fresh clone runs with
+/// nothing but the Swift toolchain. `TABLEORDER_SERVICES=0|1` overrides the detection.
+let serviceLibraries: Bool = {
+    switch ProcessInfo.processInfo.environment["TABLEORDER_SERVICES"] {
+    case "0": return false
+    case "1": return true
+    default:
+        let headers = ["/usr/include/amqp.h", "/usr/include/hiredis/hiredis.h"]
+        return headers.allSatisfy { FileManager.default.fileExists(atPath: $0) }
+    }
+}()
+let services: [Target.Dependency] = serviceLibraries ? ["TableOrderServices"] : []
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -16,6 +31,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -38,8 +54,8 @@ let package = Package(
         .target(
             name: "TableOrderCommon",
             dependencies: [
-                "CRabbitMQ", "CHiredis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -51,6 +67,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Common",
+            swiftSettings: swiftSettings),
+        // PostgreSQL needs no C library; RabbitMQ and Redis adapters do, so they live apart.
+        .target(
+            name: "TableOrderServices",
+            dependencies: [
+                "TableOrderCommon", "CRabbitMQ", "CHiredis",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Services",
             swiftSettings: swiftSettings),
         .target(
             name: "TableOrderOperations",
@@ -64,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "TableOrderAPI",
-            dependencies: [
+            dependencies: services + [
                 "TableOrderCommon", "TableOrderOperations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -75,7 +101,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "TableOrderWorker",
-            dependencies: [
+            dependencies: services + [
                 "TableOrderCommon", "TableOrderOperations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -96,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [
+            dependencies: services + [
                 "TableOrderCommon",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

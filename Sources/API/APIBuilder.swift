@@ -6,6 +6,10 @@ import ServiceLifecycle
 import TableOrderCommon
 import TableOrderOperations
 
+#if canImport(TableOrderServices)
+import TableOrderServices
+#endif
+
 /// Wires the API from configuration: picks the adapters, builds the router, lists the services.
 struct APIBuilder {
     let settings: Settings
@@ -13,13 +17,32 @@ struct APIBuilder {
     let logger: Logger
 
     func build() async throws -> some ApplicationProtocol {
-        guard settings.mode == .production || settings.database != nil else {
+        var services: [any Service] = []
+        var makeIntroduction: (@Sendable (TokenService) async throws -> String)?
+        let infrastructure: Infrastructure
+        switch settings.mode {
+        case .production:
+            #if canImport(TableOrderServices)
+            infrastructure = try Infrastructure.production(settings: settings, logger: logger)
+            #else
             throw ConfigurationError(
-                "ENV", "development mode without services is not available yet; set ENV=production with "
-                    + "DATABASE_URL, REDIS_URL and RABBITMQ_URL")
+                "ENV", "this build has no RabbitMQ/Redis support: install librabbitmq-dev and libhiredis-dev and rebuild")
+            #endif
+        case .development:
+            infrastructure = try await Infrastructure.development(settings: settings, logger: logger)
+            // The worker's consumer runs in this process, on the same code as the daemon.
+            services.append(infrastructure.commandConsumer(logger: logger))
+            let setup = DevelopmentSetup(settings: settings, store: infrastructure.store, logger: logger)
+            let credentials = try await setup.prepare()
+            makeIntroduction = { tokens in try await setup.introduction(credentials: credentials, tokens: tokens) }
         }
-        let infrastructure = try Infrastructure.production(settings: settings, logger: logger)
-        let tokens = try await KeyFiles.tokenService(settings)
+        let tokens: TokenService
+        if settings.mode == .development && settings.jwtPublicKeyFile == nil {
+            tokens = try await DevelopmentSetup.ephemeralTokenService(issuer: settings.jwtIssuer)
+        } else {
+            tokens = try await KeyFiles.tokenService(settings)
+        }
+
         let hub = EventHub()
         try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.broadcast(.resync) })
         let deps = Dependencies(
@@ -28,13 +51,18 @@ struct APIBuilder {
             limiter: RateLimitGate(limiter: infrastructure.limiter, failClosed: settings.rateLimitFailClosed, logger: logger),
             readiness: { await infrastructure.problems() }, logger: logger)
         let (router, _) = APIRouter.make(deps: deps, registry: registry)
+
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),
-            services: infrastructure.services + [HubTicker(hub: hub), ClientsShutdown(infrastructure.close)],
+            services: infrastructure.services + [ClientsShutdown(infrastructure.close)] + services + [HubTicker(hub: hub)],
             logger: logger)
+        let settings = self.settings
+        let logger = self.logger
+        let introduction = makeIntroduction
         app.beforeServerStarts {
             logger.info("tableorder-api listening", metadata: ["address": "\(settings.httpHost):\(settings.httpPort)"])
+            if let introduction { print(try await introduction(tokens)) }
         }
         return app
     }

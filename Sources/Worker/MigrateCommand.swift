@@ -8,13 +8,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = loadSettings()
-        let url: PostgresURL
-        do { url = try settings.requireDatabase() } catch { configurationFailure(error) }
-        let logger = Logger(label: "tableorder-migrate")
-        let database = PostgresEngine(url: url, logger: logger, maximumConnections: 1)
-        try await database.whileRunning {
-            let applied = try await database.migrate()
-            print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
+        let applied = try await withStore(settings, logger: Logger(label: "tableorder-migrate")) { store in
+            try await store.engine.migrate()
         }
+        print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
     }
 }

@@ -8,6 +8,10 @@ import TableOrderCommon
 import TableOrderOperations
 import UnixSignals
 
+#if canImport(TableOrderServices)
+import TableOrderServices
+#endif
+
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Runs the consumer daemon (default).")
 
@@ -17,26 +21,20 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = loadSettings()
         do { _ = try settings.requireServices() } catch { configurationFailure(error) }
+        #if canImport(TableOrderServices)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-worker")
-
         let infrastructure = try Infrastructure.production(settings: settings, logger: logger)
-        let processor = CommandProcessor(
-            database: infrastructure.store, cache: infrastructure.cache, channel: infrastructure.channel,
-            bus: infrastructure.bus, logger: logger, batchSize: batchSize)
 
         let router = Router()
-        OperationsRoutes(
-            readiness: { await infrastructure.problems() }, registry: registry
-        ).register(on: router)
+        OperationsRoutes(readiness: { await infrastructure.problems() }, registry: registry).register(on: router)
         let metricsServer = Application(
             router: router, configuration: .init(address: .hostname(settings.httpHost, port: settings.workerMetricsPort)),
             logger: logger)
-
-        let consumer = ConsumerService(processor: processor, bus: infrastructure.bus, prefetch: prefetch, logger: logger)
         let janitor = EventLogJanitor(
             database: infrastructure.store, retentionHours: settings.eventRetentionHours, logger: logger)
+        let consumer = infrastructure.commandConsumer(logger: logger, batchSize: batchSize, prefetch: prefetch)
         let group = ServiceGroup(
             configuration: .init(
                 services: infrastructure.services.map { .init(service: $0) } + [
@@ -47,25 +45,10 @@ struct RunCommand: AsyncParsableCommand {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-}
-
-/// Consumes until graceful shutdown: then stops receiving, finishes and acks the batch in hand, and closes.
-struct ConsumerService: Service {
-    let processor: CommandProcessor
-    let bus: any EventBus
-    let prefetch: Int
-    let logger: Logger
-
-    func run() async throws {
-        let subscription = bus.consumeCommands(prefetch: prefetch)
-        logger.info("tableorder-worker consuming", metadata: ["queue": "\(Topology.commandQueue)"])
-        await withGracefulShutdownHandler {
-            await processor.run(subscription)
-        } onGracefulShutdown: {
-            subscription.stop()
-        }
-        await Task.detached { subscription.close() }.value
-        logger.info("tableorder-worker drained")
+        #else
+        configurationFailure(
+            ConfigurationError(
+                "ENV", "this build has no RabbitMQ/Redis support: install librabbitmq-dev and libhiredis-dev and rebuild"))
+        #endif
     }
 }

@@ -16,8 +16,6 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = loadSettings()
-        let url: PostgresURL
-        do { url = try settings.requireDatabase() } catch { configurationFailure(error) }
         let plan: SeedPlan
         do {
             plan = try SeedPlan(
@@ -26,10 +24,9 @@ struct SeedCommand: AsyncParsableCommand {
         } catch {
             configurationFailure(error)
         }
-        let database = PostgresEngine(url: url, logger: Logger(label: "tableorder-seed"), maximumConnections: 1)
-        try await database.whileRunning {
-            _ = try await database.migrate()
-            try await SQLStore(engine: database).seed(plan)
+        try await withStore(settings, logger: Logger(label: "tableorder-seed")) { store in
+            _ = try await store.engine.migrate()
+            try await store.seed(plan)
         }
         print(
             "seeded store \(plan.storeID): admin \(plan.adminUsername), tables 1..\(plan.tables.count), "

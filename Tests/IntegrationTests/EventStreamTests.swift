@@ -23,8 +23,9 @@ struct EventStreamTests {
         }
     }
 
-    @Test func reconnectingMidBurstFromTwoWorkersGetsEverythingOnceInOrder() async throws {
-        let cluster = try await Cluster.start(apis: 2, workers: 2)
+    @Test(arguments: Mode.allCases)
+    func reconnectingMidBurstFromTwoWorkersGetsEverythingOnceInOrder(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode, apis: 2, workers: 2)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 4)
         let admin = try await cluster.adminToken(store)

@@ -6,8 +6,9 @@ import Testing
 /// Menu and category writes through the queue (contract §5).
 @Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
 struct MenuTests {
-    @Test func menuLifecycleThroughTheQueue() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func menuLifecycleThroughTheQueue(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
@@ -64,8 +65,9 @@ struct MenuTests {
         #expect(again.status == 404)
     }
 
-    @Test func menuValidation() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func menuValidation(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)

@@ -2,12 +2,14 @@ import Foundation
 import NIOHTTP1
 import PostgresNIO
 import Testing
+@testable import TableOrderCommon
 
 /// The product's main path on the real services: a table's order reaches the admin's stream.
 @Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
 struct OrderFlowTests {
-    @Test func orderReachesTheAdminStreamAndIsPersisted() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func orderReachesTheAdminStreamAndIsPersisted(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
@@ -59,14 +61,13 @@ struct OrderFlowTests {
 
         // Rows in PostgreSQL.
         let uuid = UUID(uuidString: orderID)!
-        #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM orders WHERE id = \(uuid)") == 1)
-        #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM order_items WHERE order_id = \(uuid)") == 2)
+        #expect(try await cluster.count("SELECT count(*) FROM orders WHERE id = ?", [.uuid(uuid)]) == 1)
+        #expect(try await cluster.count("SELECT count(*) FROM order_items WHERE order_id = ?", [.uuid(uuid)]) == 2)
         #expect(
-            try await TestDatabase.count(
-                "SELECT count(*)::int8 FROM events WHERE store_id = \(store.storeID) AND type = 'order_created'") == 1)
+            try await cluster.count(
+                "SELECT count(*) FROM events WHERE store_id = ? AND type = 'order_created'", [.text(store.storeID)]) == 1)
         #expect(
-            try await TestDatabase.count(
-                "SELECT total_amount FROM orders WHERE id = \(uuid)") == expectedTotal)
+            try await cluster.count("SELECT total_amount FROM orders WHERE id = ?", [.uuid(uuid)]) == expectedTotal)
 
         // The reads.
         let single = try await cluster.http().get("/api/orders/\(orderID)", token: table)
@@ -88,8 +89,9 @@ struct OrderFlowTests {
         #expect(((filtered.json["tables"] as? [[String: Any]])?.first?["orders"] as? [Any])?.isEmpty ?? true)
     }
 
-    @Test func sameIdempotencyKeyGivesOneOrder() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func sameIdempotencyKeyGivesOneOrder(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let table = try await cluster.tableToken(store)
@@ -122,8 +124,7 @@ struct OrderFlowTests {
         #expect(again.json["order_id"] as? String == orderID)
         try await Task.sleep(for: .milliseconds(300))
         #expect(
-            try await TestDatabase.count(
-                "SELECT count(*)::int8 FROM orders WHERE store_id = \(store.storeID)") == 1)
+            try await cluster.count("SELECT count(*) FROM orders WHERE store_id = ?", [.text(store.storeID)]) == 1)
 
         // The same key with another body, once stored, is refused.
         let reused = try await cluster.http().post(
@@ -140,8 +141,9 @@ struct OrderFlowTests {
         #expect(otherResult.json["order_id"] as? String != orderID)
     }
 
-    @Test func streamsCarryOnlyTheAdminsOwnStore() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func streamsCarryOnlyTheAdminsOwnStore(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let storeA = try await cluster.seedStore()
         let storeB = try await cluster.seedStore()
@@ -170,8 +172,9 @@ struct OrderFlowTests {
         #expect(crossRead.status == 404)
     }
 
-    @Test func streamSendsHeartbeatsAndReplaysFromLastEventID() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func streamSendsHeartbeatsAndReplaysFromLastEventID(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
@@ -184,7 +187,7 @@ struct OrderFlowTests {
             ids.append(try #require(r.json["order_id"] as? String))
         }
         _ = try await Cluster.eventually("three events") {
-            try await TestDatabase.count("SELECT count(*)::int8 FROM events WHERE store_id = \(store.storeID)") == 3
+            try await cluster.count("SELECT count(*) FROM events WHERE store_id = ?", [.text(store.storeID)]) == 3
                 ? true : nil
         }
         let replay = try await SSEClient.open(cluster.baseURL(), token: admin, lastEventID: 1)
@@ -199,9 +202,7 @@ struct OrderFlowTests {
         #expect(replay.receivedComments.contains(": heartbeat"))
 
         // Older than the retained log (rows 1 and 2 pruned), or an id the store never had: reload.
-        _ = try await TestDatabase.withClient { client in
-            try await client.query("DELETE FROM events WHERE store_id = \(store.storeID) AND id <= 2")
-        }
+        _ = try await cluster.query("DELETE FROM events WHERE store_id = ? AND id <= 2", [.text(store.storeID)])
         let truncated = try await SSEClient.open(cluster.baseURL(), token: admin, lastEventID: 0)
         defer { truncated.close() }
         let first = await truncated.waitFor { !$0.isEmpty }.first

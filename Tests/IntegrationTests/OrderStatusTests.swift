@@ -6,8 +6,9 @@ import Testing
 /// Status flow, deletion, tables and sessions (contract §6, §7).
 @Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
 struct OrderStatusTests {
-    @Test func statusFlowAndInvalidTransitions() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func statusFlowAndInvalidTransitions(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
@@ -52,8 +53,9 @@ struct OrderStatusTests {
         #expect(foreign.status == 404)
     }
 
-    @Test func twoConcurrentMovesExactlyOneWins() async throws {
-        let cluster = try await Cluster.start(apis: 2, workers: 2)
+    @Test(arguments: Mode.allCases)
+    func twoConcurrentMovesExactlyOneWins(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode, apis: 2, workers: 2)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let adminA = try await cluster.adminToken(store, api: 0)
@@ -83,8 +85,9 @@ struct OrderStatusTests {
         }
     }
 
-    @Test func deletingCompletingAndHistory() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func deletingCompletingAndHistory(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)
@@ -154,8 +157,9 @@ struct OrderStatusTests {
         #expect(try await http.post("/api/admin/tables/\(UUID().uuidString)/complete", token: admin, json: [:]).status == 404)
     }
 
-    @Test func creatingATableAndResettingItsPassword() async throws {
-        let cluster = try await Cluster.start()
+    @Test(arguments: Mode.allCases)
+    func creatingATableAndResettingItsPassword(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode)
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
         let admin = try await cluster.adminToken(store)

@@ -5,8 +5,9 @@ import Testing
 /// Contract §4 (per user, shared by every API process) and the login limits of §3.
 @Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
 struct RateLimitTests {
-    @Test func slidingWindowSharedByTwoAPIProcesses() async throws {
-        let cluster = try await Cluster.start(
+    @Test(arguments: Mode.allCases)
+    func slidingWindowSharedByTwoAPIProcesses(mode: Mode) async throws {
+        let cluster = try await Cluster.start(mode, 
             apis: 2, workers: 0,
             environment: ["RATE_LIMIT": "5", "RATE_LIMIT_WINDOW_SECONDS": "3", "REDIS_URL": TestEnvironment.redisURL(database: 3)])
         defer { cluster.stop() }
@@ -38,9 +39,10 @@ struct RateLimitTests {
         #expect(try await cluster.http().get("/api/stores/\(store.storeID)/menus").headers.first(name: "X-RateLimit-Limit") == nil)
     }
 
-    @Test func loginGuessingIsSlowed() async throws {
+    @Test(arguments: Mode.allCases)
+    func loginGuessingIsSlowed(mode: Mode) async throws {
         // Its own Redis database: every test logs in from 127.0.0.1, and the per-address window is shared.
-        let cluster = try await Cluster.start(
+        let cluster = try await Cluster.start(mode, 
             apis: 1, workers: 0, environment: ["LOGIN_RATE_LIMIT": "3", "REDIS_URL": TestEnvironment.redisURL(database: 4)])
         defer { cluster.stop() }
         let store = try await cluster.seedStore()

@@ -14,8 +14,9 @@ public struct InboundCommand: Sendable {
     public var body: [UInt8]
     public var redelivered: Bool
     public var headers: [String: String]
-    let tag: UInt64
-    let generation: Int
+    /// The broker's delivery tag and connection generation (settlements of an older connection are void).
+    public let tag: UInt64
+    public let generation: Int
 
     public init(body: [UInt8], redelivered: Bool = false, headers: [String: String] = [:], tag: UInt64 = 0, generation: Int = 0) {
         self.body = body

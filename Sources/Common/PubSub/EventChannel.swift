@@ -13,5 +13,5 @@ public protocol EventChannel: Sendable {
 extension StoreEvent {
     /// The Redis channel of a store's events.
     public static func channel(for storeID: String) -> String { "tableorder:events:\(storeID)" }
-    static let channelPrefix = "tableorder:events:"
+    public static let channelPrefix = "tableorder:events:"
 }

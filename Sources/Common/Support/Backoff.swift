@@ -61,3 +61,11 @@ public struct PublishRetryPolicy: Sendable {
         throw lastError
     }
 }
+
+extension Duration {
+    /// Whole milliseconds (for `poll()` timeouts and logs).
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

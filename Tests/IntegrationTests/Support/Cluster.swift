@@ -1,5 +1,17 @@
 import Foundation
+import Logging
 import Testing
+@testable import TableOrderCommon
+
+/// The two configurations every contract test runs against.
+enum Mode: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// Separate API and worker processes on PostgreSQL, Redis and RabbitMQ.
+    case production
+    /// One `tableorder-api` process with SQLite and in-process parts.
+    case development
+
+    var testDescription: String { rawValue }
+}
 
 /// A store seeded for one test, with its own id so tests sharing the services don't see each other.
 struct SeededStore: Sendable {
@@ -11,19 +23,26 @@ struct SeededStore: Sendable {
 
 /// API and worker processes started from the built executables against the real services.
 final class Cluster: @unchecked Sendable {
+    let mode: Mode
+    let sqlitePath = NSTemporaryDirectory() + "tableorder-test-\(UUID().uuidString.prefix(8)).sqlite"
     private(set) var apis: [ManagedProcess] = []
     private(set) var workers: [ManagedProcess] = []
     private(set) var apiPorts: [Int] = []
     private(set) var workerPorts: [Int] = []
     let extraEnvironment: [String: String]
 
-    init(extraEnvironment: [String: String] = [:]) {
+    init(_ mode: Mode = .production, extraEnvironment: [String: String] = [:]) {
+        self.mode = mode
         self.extraEnvironment = extraEnvironment
     }
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
-        env["ENV"] = "production"
+        env["ENV"] = mode.rawValue
+        if mode == .development {
+            for name in ["DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"] { env[name] = nil }
+            env["TABLEORDER_SQLITE_PATH"] = sqlitePath
+        }
         env["JWT_PUBLIC_KEY_FILE"] = TestEnvironment.keys.publicPath
         env["JWT_PRIVATE_KEY_FILE"] = TestEnvironment.keys.privatePath
         env["LOG_LEVEL"] = env["TEST_LOG_LEVEL"] ?? "info"
@@ -34,11 +53,18 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Starts `apis` API processes and `workers` workers, and waits until each answers `/readyz`.
-    static func start(apis: Int = 1, workers: Int = 1, environment: [String: String] = [:]) async throws -> Cluster {
-        let cluster = Cluster(extraEnvironment: environment)
+    /// Development mode is always one API process, with the worker inside.
+    static func start(
+        _ mode: Mode = .production, apis: Int = 1, workers: Int = 1, environment: [String: String] = [:]
+    ) async throws -> Cluster {
+        let cluster = Cluster(mode, extraEnvironment: environment)
         try await cluster.migrate()
-        for _ in 0..<workers { try await cluster.startWorker() }
-        for _ in 0..<apis { try await cluster.startAPI() }
+        if mode == .production {
+            for _ in 0..<workers { try await cluster.startWorker() }
+            for _ in 0..<apis { try await cluster.startAPI() }
+        } else if apis > 0 {
+            try await cluster.startAPI()
+        }
         return cluster
     }
 
@@ -79,8 +105,27 @@ final class Cluster: @unchecked Sendable {
         throw TestFailure("\(process.name) not ready:\n\(process.output)")
     }
 
-    func http(_ index: Int = 0) -> TestHTTP { TestHTTP(baseURL: "http://127.0.0.1:\(apiPorts[index])") }
-    func baseURL(_ index: Int = 0) -> String { "http://127.0.0.1:\(apiPorts[index])" }
+    /// The `index`-th API (development mode has one: every index is it).
+    func http(_ index: Int = 0) -> TestHTTP { TestHTTP(baseURL: baseURL(index)) }
+    func baseURL(_ index: Int = 0) -> String { "http://127.0.0.1:\(apiPorts[index % apiPorts.count])" }
+
+    /// Runs SQL (with `?` placeholders) on this cluster's database, whichever engine it is.
+    func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+        let logger = Logger(label: "test-sql")
+        switch mode {
+        case .production:
+            let engine = PostgresEngine(url: try PostgresURL(parsing: TestEnvironment.databaseURL!), logger: logger, maximumConnections: 1)
+            return try await engine.whileRunning { try await engine.query(sql, binds) }
+        case .development:
+            let engine = try await SQLiteEngine.open(path: sqlitePath, logger: logger)
+            defer { Task { await engine.close() } }
+            return try await engine.query(sql, binds)
+        }
+    }
+
+    func count(_ sql: String, _ binds: [SQLValue] = []) async throws -> Int {
+        try await query(sql, binds).first?.int(0) ?? 0
+    }
 
     /// Seeds a fresh store through `tableorder-worker seed` (with the demo menu).
     func seedStore(tables: Int = 3) async throws -> SeededStore {
@@ -134,6 +179,13 @@ final class Cluster: @unchecked Sendable {
 
     func stop() {
         for process in apis + workers { process.terminate() }
+    }
+
+    /// Stops the API processes and waits until they exited (a restart test reopens the same database).
+    func stopAPIs() async {
+        for process in apis { await process.stop() }
+        apis.removeAll()
+        apiPorts.removeAll()
     }
 
     /// Polls until `body` returns a value, or fails after `timeout`.

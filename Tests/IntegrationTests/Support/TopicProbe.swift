@@ -1,5 +1,7 @@
+#if canImport(TableOrderServices)
 import Foundation
-@testable import TableOrderCommon
+import TableOrderCommon
+@testable import TableOrderServices
 
 /// A queue bound to `table-order-events`, to see what workers republish there.
 final class TopicProbe: @unchecked Sendable {
@@ -20,3 +22,4 @@ final class TopicProbe: @unchecked Sendable {
         connection.close()
     }
 }
+#endif

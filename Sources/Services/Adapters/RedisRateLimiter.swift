@@ -1,3 +1,4 @@
+import TableOrderCommon
 import Foundation
 
 /// `RateLimiter` in Redis: one `EVAL` per request (a sorted set of the window's requests per key),

@@ -1,3 +1,4 @@
+import TableOrderCommon
 import CHiredis
 #if canImport(Glibc)
 import Glibc

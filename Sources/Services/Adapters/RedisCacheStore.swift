@@ -1,3 +1,5 @@
+import TableOrderCommon
+
 /// `CacheStore` in Redis. Keys carry the store as a hash tag (`{store}`), so a cluster keeps a store's
 /// keys on one shard and the lookup script stays single-slot.
 public final class RedisCacheStore: CacheStore {

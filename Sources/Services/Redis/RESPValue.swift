@@ -1,3 +1,4 @@
+import TableOrderCommon
 import CHiredis
 
 /// A Redis reply, copied out of hiredis's memory on the connection's thread.

@@ -1,3 +1,4 @@
+import TableOrderCommon
 import Foundation
 import Logging
 import NIOConcurrencyHelpers

@@ -1,3 +1,4 @@
+import TableOrderCommon
 import CRabbitMQ
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import TableOrderCommon
 import CRabbitMQ
 import Foundation
 import Logging
@@ -302,12 +303,5 @@ public final class AMQPPublisher: @unchecked Sendable {
             }
         }
         inflight.removeAll(where: matches)
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,3 +1,4 @@
+import TableOrderCommon
 import Logging
 
 /// The production `EventBus`: commands to a durable quorum queue with publisher confirms and

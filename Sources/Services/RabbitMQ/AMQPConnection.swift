@@ -1,3 +1,4 @@
+import TableOrderCommon
 import CRabbitMQ
 #if canImport(Glibc)
 import Glibc

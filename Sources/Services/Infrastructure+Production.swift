@@ -1,3 +1,4 @@
+import TableOrderCommon
 import Logging
 
 extension Infrastructure {
