@@ -3,6 +3,8 @@
 #   ops/services.sh install        install the Debian packages if missing
 #   ops/services.sh start DIR      start all three with data under DIR; prints the env to export
 #   ops/services.sh stop DIR       stop them and remove DIR
+#   ops/services.sh down NAME DIR  stop one of them (postgres, redis, rabbitmq), keeping its data
+#   ops/services.sh up NAME DIR    start it again
 # Ports: TO_PG_PORT (55432), TO_REDIS_PORT (56379), TO_AMQP_PORT (55672), TO_AMQP_DIST_PORT (55673).
 set -euo pipefail
 
@@ -38,6 +40,34 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
     return 1
 }
 
+start_postgres() {
+    local dir=$1
+    su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -l '$dir/pg/server.log' -w -t 30 \
+        -o \"-p $PG_PORT -k '$dir/pg' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" \
+        >/dev/null 2>&1   # the server must not inherit our output (a caller reading it to the end would wait forever)
+}
+
+start_redis() {
+    local dir=$1
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+        --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
+    wait_for 10 redis redis-cli -p "$REDIS_PORT" ping
+}
+
+start_rabbitmq_node() {
+    local dir=$1
+    RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
+        RABBITMQ_DIST_PORT=$AMQP_DIST_PORT RABBITMQ_MNESIA_BASE="$dir/rabbitmq/mnesia" \
+        RABBITMQ_LOG_BASE="$dir/rabbitmq/log" RABBITMQ_PID_FILE="$dir/rabbitmq/pid" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbitmq/enabled_plugins" rabbitmq-server -detached >/dev/null 2>&1
+    wait_for_rabbitmq
+}
+
+wait_for_rabbitmq() {
+    wait_for 60 rabbitmq rabbitmq-diagnostics -q -n "$RABBIT_NODE" check_running
+    wait_for 30 "rabbitmq port" bash -c "echo > /dev/tcp/127.0.0.1/$AMQP_PORT"
+}
+
 start() {
     local dir=$1
     mkdir -p "$dir"
@@ -48,29 +78,20 @@ start() {
     mkdir -p "$dir/pg"
     chown postgres:postgres "$dir/pg"
     su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$dir/pg/data' -A trust -U postgres" >"$dir/pg-init.log" 2>&1
-    su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -l '$dir/pg/server.log' -w -t 30 \
-        -o \"-p $PG_PORT -k '$dir/pg' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" \
-        >/dev/null
+    start_postgres "$dir"
     su postgres -s /bin/sh -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT -U postgres tableorder"
     log "postgresql on 127.0.0.1:$PG_PORT"
 
     # Redis: no persistence.
     mkdir -p "$dir/redis"
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-        --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
-    wait_for 10 redis redis-cli -p "$REDIS_PORT" ping
+    start_redis "$dir"
     log "redis on 127.0.0.1:$REDIS_PORT"
 
     # RabbitMQ: a named node with its own ports and directories, owned by the rabbitmq user.
     mkdir -p "$dir/rabbitmq/mnesia" "$dir/rabbitmq/log"
     echo '[].' >"$dir/rabbitmq/enabled_plugins"
     chown -R rabbitmq:rabbitmq "$dir/rabbitmq"
-    RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
-        RABBITMQ_DIST_PORT=$AMQP_DIST_PORT RABBITMQ_MNESIA_BASE="$dir/rabbitmq/mnesia" \
-        RABBITMQ_LOG_BASE="$dir/rabbitmq/log" RABBITMQ_PID_FILE="$dir/rabbitmq/pid" \
-        RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbitmq/enabled_plugins" rabbitmq-server -detached >/dev/null 2>&1
-    wait_for 60 rabbitmq rabbitmq-diagnostics -q -n "$RABBIT_NODE" check_running
-    wait_for 30 "rabbitmq port" bash -c "echo > /dev/tcp/127.0.0.1/$AMQP_PORT"
+    start_rabbitmq_node "$dir"
     log "rabbitmq on 127.0.0.1:$AMQP_PORT (node $RABBIT_NODE)"
 
     cat >"$dir/env" <<ENV
@@ -81,8 +102,32 @@ export TO_RABBIT_NODE=$RABBIT_NODE
 export TO_PG_PORT=$PG_PORT
 export TO_REDIS_PORT=$REDIS_PORT
 export TO_AMQP_PORT=$AMQP_PORT
+export TO_SERVICES_DIR=$dir
 ENV
     cat "$dir/env"
+}
+
+# A broker, database or cache outage, and its end, for the fault tests.
+down() {
+    local name=$1 dir=$2
+    case "$name" in
+        postgres) su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -m fast -w stop" >/dev/null ;;
+        redis) redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true ;;
+        rabbitmq) rabbitmqctl -q -n "$RABBIT_NODE" stop_app >/dev/null ;;
+        *) echo "unknown service $name" >&2; return 64 ;;
+    esac
+    log "$name down"
+}
+
+up() {
+    local name=$1 dir=$2
+    case "$name" in
+        postgres) start_postgres "$dir" ;;
+        redis) start_redis "$dir" ;;
+        rabbitmq) rabbitmqctl -q -n "$RABBIT_NODE" start_app >/dev/null && wait_for_rabbitmq ;;
+        *) echo "unknown service $name" >&2; return 64 ;;
+    esac
+    log "$name up"
 }
 
 stop() {
@@ -102,5 +147,7 @@ case "${1:-}" in
     install) install ;;
     start) install; start "${2:?data directory}" ;;
     stop) stop "${2:?data directory}" ;;
-    *) echo "usage: $0 install | start DIR | stop DIR" >&2; exit 64 ;;
+    down) down "${2:?service}" "${3:?data directory}" ;;
+    up) up "${2:?service}" "${3:?data directory}" ;;
+    *) echo "usage: $0 install | start DIR | stop DIR | down NAME DIR | up NAME DIR" >&2; exit 64 ;;
 esac

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The test command: installs and starts PostgreSQL, Redis and RabbitMQ on loopback (throwaway data,
-# non-default ports), builds, runs every test (unit and integration) against them, and stops them.
-#   ./ops/test.sh                 all tests
-#   ./ops/test.sh --filter NAME   passes the filter to swift test
+# non-default ports), builds, runs every test against them, and stops them.
+#   ./ops/test.sh           unit and integration tests, then the fault scenarios (which stop and start
+#                           the services, so they run on their own, one at a time)
+#   ./ops/test.sh faults    only the fault scenarios
+#   ./ops/test.sh quick     unit and integration tests, no fault scenarios
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PHASES=${1:-all}
 
 DATA_DIR=$(mktemp -d /tmp/tableorder-test.XXXXXX)
 cleanup() {
@@ -25,6 +28,12 @@ export RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$TO_AMQP_PORT/$VHOST"
 
 swift build --build-tests
 TABLEORDER_BIN_DIR=$(swift build --show-bin-path)
-export TABLEORDER_BIN_DIR
-export TABLEORDER_INTEGRATION=1
-swift test --skip-build "$@"
+TABLEORDER_REPO_ROOT=$(pwd)
+export TABLEORDER_BIN_DIR TABLEORDER_REPO_ROOT TABLEORDER_INTEGRATION=1
+
+if [ "$PHASES" != "faults" ]; then
+    swift test --skip-build --skip FaultTests
+fi
+if [ "$PHASES" != "quick" ]; then
+    TABLEORDER_FAULTS=1 swift test --skip-build --filter FaultTests
+fi

@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import TableOrderCommon
+import TableOrderOperations
 
 /// Maps every error to the contract's shape in one place: `{"error": {"code", "message"}}`.
 /// Installed first on the router, so it also wraps the not-found responder and framework errors.
@@ -41,22 +42,5 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func response(for error: ServiceError) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        let bytes = (try? JSON.encode(ErrorBody(error: .init(code: error.code.rawValue, message: error.message)))) ?? []
-        return Response(
-            status: HTTPResponse.Status(code: error.code.httpStatus), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-/// `{"error": {"code", "message"}}`
-struct ErrorBody: Encodable {
-    struct Detail: Encodable {
-        var code: String
-        var message: String
-    }
-    var error: Detail
+    static func response(for error: ServiceError) -> Response { error.response }
 }

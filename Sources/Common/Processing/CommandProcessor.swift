@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import ServiceLifecycle
 
 /// The worker's loop: take a batch of commands, apply them in one transaction, then (after the commit)
 /// invalidate caches, publish the events, and only then acknowledge.
@@ -69,12 +70,17 @@ public struct CommandProcessor: Sendable {
                 let envelopes = decoded.map(\.1)
                 let events = try await applyWithRetry(envelopes)
                 await publish(events, invalidating: envelopes)
+            } catch is CancellationError {
+                // Shutting down while the database is away: ack nothing, the broker redelivers the batch.
+                return
             } catch {
                 // Not transient: find the culprit by applying one at a time.
                 for (inbound, command) in decoded {
                     do {
                         let events = try await applyWithRetry([command])
                         await publish(events, invalidating: [command])
+                    } catch is CancellationError {
+                        return
                     } catch {
                         deadLetter(inbound, subscription, reason: "\(error)")
                     }
@@ -89,7 +95,7 @@ public struct CommandProcessor: Sendable {
     }
 
     /// Applies the commands in one transaction, retrying transient failures until they succeed.
-    /// Throws only when the failure is not transient.
+    /// Throws when the failure is not transient, and `CancellationError` when shutdown interrupts the retries.
     private func applyWithRetry(_ commands: [CommandEnvelope]) async throws -> [StoreEvent] {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         let handler = self.handler
@@ -102,6 +108,7 @@ public struct CommandProcessor: Sendable {
                     return events
                 }
             } catch where database.isTransient(error) {
+                if Task.isShuttingDownGracefully || Task.isCancelled { throw CancellationError() }
                 let delay = backoff.nextDelay()
                 logger.warning(
                     "database unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])

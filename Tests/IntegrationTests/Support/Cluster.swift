@@ -73,8 +73,8 @@ final class Cluster: @unchecked Sendable {
         guard result.status == 0 else { throw TestFailure("migrate failed: \(result.err)") }
     }
 
-    func startAPI() async throws {
-        let port = TestEnvironment.freePort()
+    func startAPI(port fixedPort: Int? = nil) async throws {
+        let port = fixedPort ?? TestEnvironment.freePort()
         var env = environment
         env["HTTP_PORT"] = String(port)
         let process = try ManagedProcess(name: "api", executable: TestEnvironment.binary("tableorder-api"), environment: env)
@@ -179,6 +179,29 @@ final class Cluster: @unchecked Sendable {
 
     func stop() {
         for process in apis + workers { process.terminate() }
+    }
+
+    /// SIGTERM to the `index`-th API, waits for its exit (returning its status), and starts a new one on
+    /// the same port.
+    func restartAPI(_ index: Int) async -> Int32 {
+        let status = await apis[index].stop()
+        let port = apiPorts[index]
+        apis.remove(at: index)
+        apiPorts.remove(at: index)
+        try? await startAPI(port: port)
+        apis.insert(apis.removeLast(), at: index)
+        apiPorts.insert(apiPorts.removeLast(), at: index)
+        return status
+    }
+
+    func restartWorker(_ index: Int) async -> Int32 {
+        let status = await workers[index].stop()
+        workers.remove(at: index)
+        workerPorts.remove(at: index)
+        try? await startWorker()
+        workers.insert(workers.removeLast(), at: index)
+        workerPorts.insert(workerPorts.removeLast(), at: index)
+        return status
     }
 
     /// Stops the API processes and waits until they exited (a restart test reopens the same database).

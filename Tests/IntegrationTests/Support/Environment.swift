@@ -1,3 +1,4 @@
+import CryptoExtras
 import Foundation
 
 /// Where the real services and the built executables are. Set by `ops/test.sh`; without them the
@@ -30,43 +31,25 @@ enum TestEnvironment {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let priv = dir + "/private.pem"
         let pub = dir + "/public.pem"
-        if !FileManager.default.fileExists(atPath: pub) {
-            _ = try? runBlocking("/usr/bin/openssl", ["genrsa", "-out", priv, "2048"])
-            _ = try? runBlocking("/usr/bin/openssl", ["rsa", "-in", priv, "-pubout", "-out", pub])
+        if !FileManager.default.fileExists(atPath: pub), let key = try? _RSA.Signing.PrivateKey(keySize: .bits2048) {
+            FileManager.default.createFile(atPath: priv, contents: Data(key.pemRepresentation.utf8))
+            FileManager.default.createFile(atPath: pub, contents: Data(key.publicKey.pemRepresentation.utf8))
         }
         return (pub, priv)
     }()
 
-    /// Runs a program to completion on a thread outside Swift's cooperative pool (which has a thread
-    /// per core: blocking it would stall every other test); returns (status, stdout, stderr).
+    /// Runs a program to completion; returns (status, stdout and stderr together, "").
+    /// Output goes through a file, never a pipe (see `Spawned`).
     @discardableResult
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (
         status: Int32, out: String, err: String
     ) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(path, arguments, environment: environment) })
-            }
-        }
-    }
-
-    @discardableResult
-    static func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
-        status: Int32, out: String, err: String
-    ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let output = NSTemporaryDirectory() + "tableorder-run-\(UUID().uuidString.prefix(8)).out"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = try Spawned(path, arguments, environment: environment ?? env, output: output)
+        let status = await process.exit()
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return (status, text, text)
     }
 
     /// A TCP port nobody listens on right now.

@@ -65,6 +65,7 @@ final class SSEClient: @unchecked Sendable {
     private var comments: [String] = []
     private var firstLines: [String] = []
     private var task: Task<Void, Never>?
+    private var finished = false
     private(set) var status = 0
     private(set) var headers = HTTPHeaders()
 
@@ -89,6 +90,7 @@ final class SSEClient: @unchecked Sendable {
                         client.parse(block)
                     }
                 }
+                client.markFinished()
             } catch {}
         }
         return client
@@ -116,6 +118,15 @@ final class SSEClient: @unchecked Sendable {
         }
         if isEvent { events.append(event) }
     }
+
+    private func markFinished() {
+        lock.lock()
+        finished = true
+        lock.unlock()
+    }
+
+    /// Whether the server ended the stream (rather than the connection failing).
+    var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 
     var received: [SSEEvent] { lock.lock(); defer { lock.unlock() }; return events }
     var receivedComments: [String] { lock.lock(); defer { lock.unlock() }; return comments }
