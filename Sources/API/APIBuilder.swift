@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -52,8 +54,15 @@ struct APIBuilder {
             readiness: { await infrastructure.problems() }, logger: logger)
         let (router, _) = APIRouter.make(deps: deps, registry: registry)
 
+        // Connections idle for longer than two heartbeats are closed; headers are bounded (count and size),
+        // so a client cannot hold memory or a connection for free.
+        let idle = TimeAmount.seconds(Int64(max(60, 2 * settings.sseHeartbeatSeconds)))
+        let server = HTTPServerBuilder.http1(
+            configuration: .init(
+                idleTimeout: idle,
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)))
         var app = Application(
-            router: router,
+            router: router, server: server,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),
             services: infrastructure.services + [ClientsShutdown(infrastructure.close)] + services + [HubTicker(hub: hub)],
             logger: logger)

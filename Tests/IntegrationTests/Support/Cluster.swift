@@ -96,10 +96,11 @@ final class Cluster: @unchecked Sendable {
 
     private func waitReady(port: Int, process: ManagedProcess) async throws {
         let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: dozens of processes start at once on two cores while the suites run in parallel.
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw TestFailure("\(process.name) exited:\n\(process.output)") }
-            if let result = try? await http.get("/readyz"), result.status == 200 { return }
+            if let result = try? await http.get("/readyz"), result.status == 200, process.isRunning { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestFailure("\(process.name) not ready:\n\(process.output)")
@@ -213,7 +214,7 @@ final class Cluster: @unchecked Sendable {
 
     /// Polls until `body` returns a value, or fails after `timeout`.
     static func eventually<T>(
-        timeout: Duration = .seconds(10), _ what: String, _ body: () async throws -> T?
+        timeout: Duration = .seconds(30), _ what: String, _ body: () async throws -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -1,5 +1,6 @@
 import CryptoExtras
 import Foundation
+import Synchronization
 
 /// Where the real services and the built executables are. Set by `ops/test.sh`; without them the
 /// integration suites are skipped (and `ops/test.sh` refuses to run with them missing).
@@ -52,8 +53,19 @@ enum TestEnvironment {
         return (status, text, text)
     }
 
-    /// A TCP port nobody listens on right now.
+    /// A TCP port nobody listens on right now, and that this test process has not handed out before
+    /// (parallel tests start servers at once: the kernel could give two of them the same free port).
     static func freePort() -> Int {
+        while true {
+            let port = kernelFreePort()
+            let fresh = handedOut.withLock { ports in ports.insert(port).inserted }
+            if fresh { return port }
+        }
+    }
+
+    static let handedOut = Mutex<Set<Int>>([])
+
+    private static func kernelFreePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()

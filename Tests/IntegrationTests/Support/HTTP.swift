@@ -134,7 +134,7 @@ final class SSEClient: @unchecked Sendable {
 
     /// Waits until `predicate` holds for the events received, or the timeout passes.
     @discardableResult
-    func waitFor(timeout: Duration = .seconds(10), _ predicate: ([SSEEvent]) -> Bool) async -> [SSEEvent] {
+    func waitFor(timeout: Duration = .seconds(30), _ predicate: ([SSEEvent]) -> Bool) async -> [SSEEvent] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let current = received
