@@ -5,6 +5,7 @@
 #                           the services, so they run on their own, one at a time)
 #   ./ops/test.sh faults    only the fault scenarios
 #   ./ops/test.sh quick     unit and integration tests, no fault scenarios
+#   ./ops/test.sh fuzz      only the OpenAPI fuzzing (ops/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PHASES=${1:-all}
@@ -31,9 +32,12 @@ TABLEORDER_BIN_DIR=$(swift build --show-bin-path)
 TABLEORDER_REPO_ROOT=$(pwd)
 export TABLEORDER_BIN_DIR TABLEORDER_REPO_ROOT TABLEORDER_INTEGRATION=1
 
-if [ "$PHASES" != "faults" ]; then
+if [ "$PHASES" = all ] || [ "$PHASES" = fuzz ]; then
+    ops/fuzz.sh
+fi
+if [ "$PHASES" = all ] || [ "$PHASES" = quick ]; then
     swift test --skip-build --skip FaultTests
 fi
-if [ "$PHASES" != "quick" ]; then
+if [ "$PHASES" = all ] || [ "$PHASES" = faults ]; then
     TABLEORDER_FAULTS=1 swift test --skip-build --filter FaultTests
 fi

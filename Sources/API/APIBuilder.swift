@@ -57,8 +57,10 @@ struct APIBuilder {
         // Connections idle for longer than two heartbeats are closed; headers are bounded (count and size),
         // so a client cannot hold memory or a connection for free.
         let idle = TimeAmount.seconds(Int64(max(60, 2 * settings.sseHeartbeatSeconds)))
+        let headerTimeout = TimeAmount.seconds(Int64(settings.headerTimeoutSeconds))
         let server = HTTPServerBuilder.http1(
             configuration: .init(
+                additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headerTimeout)],
                 idleTimeout: idle,
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)))
         var app = Application(

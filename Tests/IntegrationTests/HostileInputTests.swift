@@ -123,3 +123,42 @@ struct HostileInputTests {
         #expect(try await cluster.count("SELECT count(*) FROM orders WHERE store_id = ?", [.text(storeB.storeID)]) == 0)
     }
 }
+
+/// A client that trickles its request head byte by byte is cut off; others are served meanwhile.
+@Suite(.enabled(if: TestEnvironment.binDirectory != nil, "needs the built executables"))
+struct SlowClientTests {
+    @Test func aTricklingClientIsDisconnected() async throws {
+        let cluster = try await Cluster.start(.development, environment: ["HTTP_HEADER_TIMEOUT_SECONDS": "2"])
+        defer { cluster.stop() }
+        let port = UInt16(cluster.apiPorts[0])
+        let start = ContinuousClock.now
+        let closedAfter = try await Task.detached { () -> Duration? in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw TestFailure("cannot connect") }
+            var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let head = Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 200)
+            let begin = ContinuousClock.now
+            for byte in head {
+                var b = byte
+                if send(fd, &b, 1, Int32(MSG_NOSIGNAL)) < 0 { return begin.duration(to: .now) }
+                var buffer = [UInt8](repeating: 0, count: 64)
+                if recv(fd, &buffer, 64, 0) == 0 { return begin.duration(to: .now) }  // closed by the server
+            }
+            return nil
+        }.value
+        let elapsed = try #require(closedAfter, "the server never closed the trickling connection")
+        print("slow client: disconnected after \(elapsed) (limit 2 s)")
+        #expect(elapsed < .seconds(10))
+        #expect(start.duration(to: .now) < .seconds(30))
+        #expect(try await cluster.http().get("/healthz").status == 200)
+    }
+}

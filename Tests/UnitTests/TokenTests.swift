@@ -55,6 +55,19 @@ import Testing
         #expect(await isUnauthorized(token, verifier: tokens))
     }
 
+    @Test func notYetValidTokensAreRefused() async throws {
+        let tokens = try await service()
+        var future = claims()
+        future.nbf = NotBeforeClaim(value: Date() + 3600)
+        #expect(await isUnauthorized(try await tokens.sign(future), verifier: tokens))
+        var issuedLater = claims(expiresIn: 7200)
+        issuedLater.iat = IssuedAtClaim(value: Date() + 3600)
+        #expect(await isUnauthorized(try await tokens.sign(issuedLater), verifier: tokens))
+        var valid = claims()
+        valid.nbf = NotBeforeClaim(value: Date() - 10)
+        #expect(try await tokens.verify(try await tokens.sign(valid)).userID == "u1")
+    }
+
     @Test func wrongIssuerIsRefused() async throws {
         let tokens = try await service()
         let token = try await tokens.sign(claims(issuer: "someone-else"))

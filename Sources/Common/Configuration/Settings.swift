@@ -28,6 +28,8 @@ public struct Settings: Sendable {
     public var sqlitePath: String
     /// How long the event log (SSE replay) and the applied-command ids are kept; at least the contract's 24 h.
     public var eventRetentionHours: Int
+    /// A connection must deliver a request's head within this, or it is closed (slow-client defence).
+    public var headerTimeoutSeconds: Int
 
     public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         func positive(_ name: String, _ fallback: Int, max: Int = 1_000_000_000) throws -> Int {
@@ -68,6 +70,7 @@ public struct Settings: Sendable {
         }
         self.logLevel = logLevel
         self.eventRetentionHours = try positive("EVENT_RETENTION_HOURS", 168)
+        self.headerTimeoutSeconds = try positive("HTTP_HEADER_TIMEOUT_SECONDS", 30, max: 3600)
         guard eventRetentionHours >= 24 else {
             throw ConfigurationError("EVENT_RETENTION_HOURS", "at least 24 (the contract replays the last 24 h)")
         }

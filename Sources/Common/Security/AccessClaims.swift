@@ -14,6 +14,8 @@ public struct AccessClaims: JWTPayload, Equatable {
     public var tableNumber: Int?
     public var iat: IssuedAtClaim
     public var exp: ExpirationClaim
+    /// Not issued by us, but honoured when present: a token is not valid before it.
+    public var nbf: NotBeforeClaim?
 
     public init(
         issuer: String, userID: String, storeID: String, role: Role, tableID: String? = nil, tableNumber: Int? = nil,
@@ -32,11 +34,14 @@ public struct AccessClaims: JWTPayload, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, userID = "user_id", storeID = "store_id", role, tableID = "table_id"
-        case tableNumber = "table_number", iat, exp
+        case tableNumber = "table_number", iat, exp, nbf
     }
 
+    /// Expired, not yet valid, or issued in the future (beyond a minute of clock skew): refused.
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
+        try nbf?.verifyNotBefore(currentDate: Date() + 60)
+        guard iat.value <= Date() + 60 else { throw JWTError.claimVerificationFailure(failedClaim: iat, reason: "issued in the future") }
     }
 }
 
