@@ -73,7 +73,10 @@ struct APIBuilder {
         let introduction = makeIntroduction
         app.beforeServerStarts {
             logger.info("tableorder-api listening", metadata: ["address": "\(settings.httpHost):\(settings.httpPort)"])
-            if let introduction { print(try await introduction(tokens)) }
+            if let introduction {
+                print(try await introduction(tokens))
+                fflush(nil)  // all C streams: a newcomer may be reading a pipe or a file
+            }
         }
         return app
     }

@@ -20,7 +20,7 @@ struct DevelopmentModeTests {
             name: "api-dev", executable: TestEnvironment.binary("tableorder-api"),
             environment: Self.bareEnvironment(port: port, sqlitePath: path))
         defer { api.terminate() }
-        let output = try await Cluster.eventually(timeout: .seconds(30), "the introduction") {
+        let output = try await Cluster.eventually(timeout: .seconds(120), "the introduction") {
             api.output.contains("Place an order") && api.output.contains("Server started") ? api.output : nil
         }
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }

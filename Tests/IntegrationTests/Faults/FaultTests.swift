@@ -108,6 +108,7 @@ struct FaultTests {
     @Test func redisOutageKeepsOrdersFlowingAndStreamsWhole() async throws {
         let cluster = try await Cluster.start(apis: 1, workers: 1, environment: Self.load)
         defer { cluster.stop() }
+        try await cluster.startAPI(extra: ["RATE_LIMIT_FAIL_CLOSED": "true"])  // the second API fails closed
         let store = try await cluster.seedStore(tables: 2)
         let admin = try await cluster.adminToken(store)
         let load = OrderLoad(
@@ -120,6 +121,7 @@ struct FaultTests {
 
         try await Outage.down("redis")
         let during = await load.run(total: 10, concurrency: 2)
+        let closed = try await cluster.http(1).get("/api/admin/tables", token: admin)
         let menus = try await cluster.http().get("/api/stores/\(store.storeID)/menus")
         let snapshot = try await cluster.http().get("/api/admin/orders", token: admin)
         try await Task.sleep(for: .seconds(2))
@@ -127,6 +129,7 @@ struct FaultTests {
         let report = try await cluster.report("redis stopped", store, before + during)
         #expect(during.allSatisfy { $0.status == 202 }, "the rate limiter fails open, menus come from the database")
         #expect(menus.status == 200 && snapshot.status == 200, "reads bypass the cache")
+        #expect(closed.status == 503 && (closed.retryAfter ?? 0) >= 1, "RATE_LIMIT_FAIL_CLOSED=true refuses instead")
         #expect(report.lost.isEmpty)
         // The stream resubscribes and fills what pub/sub missed from the event log: no gap.
         let events = await stream.waitFor(timeout: .seconds(20)) { $0.count >= 15 }

@@ -73,9 +73,9 @@ final class Cluster: @unchecked Sendable {
         guard result.status == 0 else { throw TestFailure("migrate failed: \(result.err)") }
     }
 
-    func startAPI(port fixedPort: Int? = nil) async throws {
+    func startAPI(port fixedPort: Int? = nil, extra: [String: String] = [:]) async throws {
         let port = fixedPort ?? TestEnvironment.freePort()
-        var env = environment
+        var env = environment.merging(extra) { _, new in new }
         env["HTTP_PORT"] = String(port)
         let process = try ManagedProcess(name: "api", executable: TestEnvironment.binary("tableorder-api"), environment: env)
         apis.append(process)

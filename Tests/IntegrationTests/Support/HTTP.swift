@@ -14,6 +14,7 @@ struct HTTPResult: Sendable {
     }
     var text: String { String(decoding: body, as: UTF8.self) }
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var retryAfter: Int? { headers.first(name: "Retry-After").flatMap(Int.init) }
 }
 
 struct TestHTTP: Sendable {
