@@ -68,6 +68,7 @@ struct HostileInputTests {
             ("not an object", Array("[1,2,3]".utf8)),
             ("empty", []),
             ("null", Array("null".utf8)),
+            ("NUL in text", Array(#"{"items":[{"menu_id":"\#(menuID)","quantity":1}],"note":"a\u0000b"}"#.utf8)),
         ]
         for (name, body) in bodies {
             let result = try await http.request(.POST, "/api/orders", token: table, rawBody: body)

@@ -124,6 +124,15 @@ import Testing
         #expect(!WriteIdentity.isValidKey("한글"))
     }
 
+    @Test func nulEscapesAreFound() {
+        #expect(RequestBodyReader.containsNULEscape(Array(#"{"a":"x\u0000"}"#.utf8)))
+        #expect(RequestBodyReader.containsNULEscape(Array(#"{"\u0000":1}"#.utf8)))
+        #expect(RequestBodyReader.containsNULEscape(Array(#"{"a":"\\\u0000"}"#.utf8)))
+        #expect(!RequestBodyReader.containsNULEscape(Array(#"{"a":"\\u0000"}"#.utf8)), "an escaped backslash, then text")
+        #expect(RequestBodyReader.containsNULEscape(Array(#"{"a":"\u00001"}"#.utf8)), "U+0000 then the digit 1")
+        #expect(!RequestBodyReader.containsNULEscape(Array(#"{"a":"u0000"}"#.utf8)))
+    }
+
     @Test func fingerprintsDependOnEveryLineAndTheNote() {
         let a = [CreateOrder.Line(menuID: "m", quantity: 1)]
         let b = [CreateOrder.Line(menuID: "m", quantity: 2)]

@@ -26,6 +26,10 @@ enum RequestBodyReader {
         } catch {
             throw ServiceError(.payloadTooLarge, "request body over 64 KiB")
         }
+        if Self.containsNULEscape(buffer.readableBytesView) {
+            // PostgreSQL cannot store U+0000 in text: refuse it here rather than fail later in the worker.
+            throw ServiceError.validation("body: text must not contain U+0000")
+        }
         do {
             return try JSON.decode(T.self, from: buffer.readableBytesView)
         } catch let error as DecodingError {
@@ -33,5 +37,26 @@ enum RequestBodyReader {
         } catch {
             throw ServiceError.validation("body: not valid JSON")
         }
+    }
+
+    /// Whether the JSON text has a `\u0000` escape (an escaped backslash followed by `u0000` is not one).
+    static func containsNULEscape(_ bytes: some Collection<UInt8>) -> Bool {
+        let text = Array(bytes)
+        let escape = Array("\\u0000".utf8)
+        guard text.count >= escape.count else { return false }
+        var index = 0
+        while index <= text.count - escape.count {
+            if text[index] == escape[0], Array(text[index..<(index + escape.count)]) == escape {
+                var backslashes = 0
+                var back = index
+                while back >= 0, text[back] == UInt8(ascii: "\\") {
+                    backslashes += 1
+                    back -= 1
+                }
+                if backslashes % 2 == 1 { return true }
+            }
+            index += 1
+        }
+        return false
     }
 }

@@ -84,9 +84,4 @@ public struct Settings: Sendable {
         guard let rabbitMQ else { throw ConfigurationError("RABBITMQ_URL", "required when ENV=production") }
         return (database, redis, rabbitMQ)
     }
-
-    public func requireDatabase() throws -> PostgresURL {
-        guard let database else { throw ConfigurationError("DATABASE_URL", "required") }
-        return database
-    }
 }

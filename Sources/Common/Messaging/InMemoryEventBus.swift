@@ -1,12 +1,9 @@
-import NIOConcurrencyHelpers
-
 /// The development-mode `EventBus`: commands go straight to the in-process consumer.
 /// It keeps the bus's contract (a command is handed over exactly once, settled by the consumer)
 /// without durability, which development mode does not promise.
 public final class InMemoryEventBus: EventBus {
     private let stream: AsyncStream<InboundCommand>
     private let continuation: AsyncStream<InboundCommand>.Continuation
-    private let published = NIOLockedValueBox<[StoreEvent]>([])
 
     public init() {
         (stream, continuation) = AsyncStream.makeStream(of: InboundCommand.self)
@@ -19,15 +16,8 @@ public final class InMemoryEventBus: EventBus {
         }
     }
 
-    public func publishEvent(_ event: StoreEvent) async throws {
-        published.withLockedValue { events in
-            events.append(event)
-            if events.count > 1000 { events.removeFirst(events.count - 1000) }
-        }
-    }
-
-    /// The most recent events published on the (in-memory) topic exchange.
-    public var publishedEvents: [StoreEvent] { published.withLockedValue { $0 } }
+    /// Development mode has no consumers of the topic exchange: the SSE hub gets events in-process.
+    public func publishEvent(_ event: StoreEvent) async throws {}
 
     public func consumeCommands(prefetch: Int) -> any CommandSubscription {
         InMemorySubscription(commands: stream, finish: { [continuation] in continuation.finish() })

@@ -15,7 +15,6 @@ public enum SQLValue: Sendable, Equatable {
     public static func optional(_ value: Int?) -> SQLValue { value.map(SQLValue.int) ?? .null }
     public static func optional(_ value: Bool?) -> SQLValue { value.map(SQLValue.bool) ?? .null }
     public static func optional(_ value: UUID?) -> SQLValue { value.map(SQLValue.uuid) ?? .null }
-    public static func optional(_ value: Date?) -> SQLValue { value.map(SQLValue.date) ?? .null }
 }
 
 /// A result row with typed accessors by column position. Values are converted from the engine's
