@@ -19,7 +19,7 @@ enum RequestBodyReader {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBytes {
             throw ServiceError(.payloadTooLarge, "request body over 64 KiB")
         }
-        var body = request.body
+        let body = request.body
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: maximumBytes)
@@ -40,22 +40,27 @@ enum RequestBodyReader {
     }
 
     /// Whether the JSON text has a `\u0000` escape (an escaped backslash followed by `u0000` is not one).
-    static func containsNULEscape(_ bytes: some Collection<UInt8>) -> Bool {
-        let text = Array(bytes)
-        let escape = Array("\\u0000".utf8)
-        guard text.count >= escape.count else { return false }
-        var index = 0
-        while index <= text.count - escape.count {
-            if text[index] == escape[0], Array(text[index..<(index + escape.count)]) == escape {
-                var backslashes = 0
-                var back = index
-                while back >= 0, text[back] == UInt8(ascii: "\\") {
-                    backslashes += 1
-                    back -= 1
+    /// Scans the body in place: it runs on every write request.
+    static func containsNULEscape<Bytes: RandomAccessCollection>(_ text: Bytes) -> Bool where Bytes.Element == UInt8 {
+        let backslash = UInt8(ascii: "\\")
+        let tail = Array("u0000".utf8)
+        var backslashes = 0  // consecutive backslashes just before the current byte
+        var index = text.startIndex
+        while index != text.endIndex {
+            let byte = text[index]
+            if byte == backslash {
+                backslashes += 1
+            } else {
+                // A `u` after an odd run of backslashes starts an escape; check it is `u0000`.
+                if byte == tail[0], backslashes % 2 == 1,
+                    text.distance(from: index, to: text.endIndex) >= tail.count,
+                    zip(text[index...].prefix(tail.count), tail).allSatisfy({ $0 == $1 })
+                {
+                    return true
                 }
-                if backslashes % 2 == 1 { return true }
+                backslashes = 0
             }
-            index += 1
+            index = text.index(after: index)
         }
         return false
     }

@@ -17,7 +17,7 @@ struct StreamRoutes: Sendable {
         let lastEventID = try Self.lastEventID(request)
         let stream = EventStream(
             storeID: claims.storeID, reads: deps.reads, hub: deps.hub,
-            heartbeatSeconds: deps.settings.sseHeartbeatSeconds, logger: deps.logger)
+            heartbeatSeconds: deps.settings.sseHeartbeatSeconds)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import TableOrderCommon
 
@@ -15,7 +14,6 @@ struct EventStream: Sendable {
     let reads: any ReadRepository
     let hub: EventHub
     let heartbeatSeconds: Int
-    let logger: Logger
 
     static let pageSize = 500
 

@@ -17,9 +17,7 @@ struct FaultTests {
         let cluster = try await Cluster.start(apis: 1, workers: 1, environment: Self.load)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 10)
-        let load = OrderLoad(
-            baseURLs: [cluster.baseURL()], tokens: try await cluster.tableTokens(store, count: 10),
-            menuID: try await cluster.menus(store)[0]["id"] as! String)
+        let load = try await cluster.orderLoad(store, tables: 10)
         let burst = Task { await load.run(total: 1000, concurrency: 32) }
         // Kill the worker once it is busy with the burst, then start another.
         _ = try await Cluster.eventually(timeout: .seconds(60), "orders being persisted") {
@@ -42,9 +40,7 @@ struct FaultTests {
         let cluster = try await Cluster.start(apis: 1, workers: 1, environment: Self.load)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 4)
-        let load = OrderLoad(
-            baseURLs: [cluster.baseURL()], tokens: try await cluster.tableTokens(store, count: 4),
-            menuID: try await cluster.menus(store)[0]["id"] as! String)
+        let load = try await cluster.orderLoad(store, tables: 4)
         let steady = Task { await load.run(total: 600, concurrency: 4, pause: .milliseconds(40)) }
         try await Task.sleep(for: .seconds(2))
         try await Outage.down("rabbitmq")
@@ -70,9 +66,7 @@ struct FaultTests {
         let cluster = try await Cluster.start(apis: 1, workers: 1, environment: Self.load)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 4)
-        let load = OrderLoad(
-            baseURLs: [cluster.baseURL()], tokens: try await cluster.tableTokens(store, count: 4),
-            menuID: try await cluster.menus(store)[0]["id"] as! String)
+        let load = try await cluster.orderLoad(store, tables: 4)
         let before = await load.run(total: 20, concurrency: 4)
         _ = try await cluster.report("before the database outage", store, before)
 
@@ -111,9 +105,7 @@ struct FaultTests {
         try await cluster.startAPI(extra: ["RATE_LIMIT_FAIL_CLOSED": "true"])  // the second API fails closed
         let store = try await cluster.seedStore(tables: 2)
         let admin = try await cluster.adminToken(store)
-        let load = OrderLoad(
-            baseURLs: [cluster.baseURL()], tokens: try await cluster.tableTokens(store, count: 2),
-            menuID: try await cluster.menus(store)[0]["id"] as! String)
+        let load = try await cluster.orderLoad(store, tables: 2)
         let stream = try await SSEClient.open(cluster.baseURL(), token: admin)
         defer { stream.close() }
         let before = await load.run(total: 5, concurrency: 1)
@@ -143,9 +135,7 @@ struct FaultTests {
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 6)
         let admin = try await cluster.adminToken(store)
-        let load = OrderLoad(
-            baseURLs: [cluster.baseURL(0), cluster.baseURL(1)], tokens: try await cluster.tableTokens(store, count: 6),
-            menuID: try await cluster.menus(store)[0]["id"] as! String)
+        let load = try await cluster.orderLoad(store, tables: 6, apis: 2)
         let stream = try await SSEClient.open(cluster.baseURL(0), token: admin)
         let steady = Task { await load.run(total: 800, concurrency: 6, pause: .milliseconds(20)) }
         var exits: [(String, Int32, Duration)] = []

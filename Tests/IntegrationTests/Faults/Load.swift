@@ -9,7 +9,6 @@ struct Outcome: Sendable {
     var retryAfter: Int?
     var latency: Duration
     var orderID: String?
-    var errorCode: String?
 }
 
 /// Posts orders at a bounded concurrency, spreading them over tables and API processes; a request whose
@@ -46,9 +45,9 @@ struct OrderLoad: Sendable {
             else { continue }
             return Outcome(
                 status: result.status, retryAfter: result.headers.first(name: "Retry-After").flatMap(Int.init),
-                latency: start.duration(to: .now), orderID: result.json["order_id"] as? String, errorCode: result.errorCode)
+                latency: start.duration(to: .now), orderID: result.json["order_id"] as? String)
         }
-        return Outcome(status: 0, retryAfter: nil, latency: start.duration(to: .now), orderID: nil, errorCode: nil)
+        return Outcome(status: 0, retryAfter: nil, latency: start.duration(to: .now), orderID: nil)
     }
 
     actor Counter {
@@ -103,6 +102,13 @@ extension Cluster {
         let report = FaultReport(name: name, outcomes: outcomes, persisted: persisted.ids, persistedRows: persisted.rows)
         print(report)
         return report
+    }
+
+    /// A load generator over the first `apis` APIs, ordering the store's first menu from tables 1...tables.
+    func orderLoad(_ store: SeededStore, tables: Int, apis: Int = 1) async throws -> OrderLoad {
+        OrderLoad(
+            baseURLs: (0..<apis).map { baseURL($0) }, tokens: try await tableTokens(store, count: tables),
+            menuID: try await menus(store)[0]["id"] as! String)
     }
 
     /// Tokens for tables 1...count.

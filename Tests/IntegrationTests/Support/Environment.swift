@@ -33,8 +33,8 @@ enum TestEnvironment {
         let priv = dir + "/private.pem"
         let pub = dir + "/public.pem"
         if !FileManager.default.fileExists(atPath: pub), let key = try? _RSA.Signing.PrivateKey(keySize: .bits2048) {
-            FileManager.default.createFile(atPath: priv, contents: Data(key.pemRepresentation.utf8))
-            FileManager.default.createFile(atPath: pub, contents: Data(key.publicKey.pemRepresentation.utf8))
+            _ = FileManager.default.createFile(atPath: priv, contents: Data(key.pemRepresentation.utf8))
+            _ = FileManager.default.createFile(atPath: pub, contents: Data(key.publicKey.pemRepresentation.utf8))
         }
         return (pub, priv)
     }()
