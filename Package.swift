@@ -15,6 +15,24 @@ let serviceLibraries: Bool = {
     }
 }()
 let services: [Target.Dependency] = serviceLibraries ? ["TableOrderServices"] : []
+/// The benchmark measures the real services only, so it exists only where their libraries do.
+let benchmark: [Target] =
+    serviceLibraries
+    ? [
+        .executableTarget(
+            name: "TableOrderBench",
+            dependencies: [
+                "TableOrderCommon", "TableOrderServices", "CRabbitMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Bench",
+            swiftSettings: swiftSettings)
+    ] : []
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -27,7 +45,7 @@ let package = Package(
     products: [
         .executable(name: "tableorder-api", targets: ["TableOrderAPI"]),
         .executable(name: "tableorder-worker", targets: ["TableOrderWorker"]),
-    ],
+    ] + (serviceLibraries ? [.executable(name: "tableorder-bench", targets: ["TableOrderBench"])] : []),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -133,5 +151,5 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
-    ]
+    ] + benchmark
 )

@@ -19,7 +19,7 @@ log() { echo "[services] $*" >&2; }
 
 install() {
     local need=()
-    for pkg in postgresql redis-server rabbitmq-server librabbitmq-dev libhiredis-dev; do
+    for pkg in postgresql redis-server rabbitmq-server librabbitmq-dev libhiredis-dev wrk; do
         dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then

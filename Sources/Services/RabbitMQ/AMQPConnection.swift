@@ -4,31 +4,31 @@ import CRabbitMQ
 import Glibc
 #endif
 
-struct AMQPError: Error, CustomStringConvertible {
-    let description: String
+package struct AMQPError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 
 /// AMQP method ids (the C headers define them as casts, which Swift does not import).
-enum AMQPMethod {
-    static let connectionClose: UInt32 = 0x000A_0032
-    static let channelClose: UInt32 = 0x0014_0028
-    static let basicAck: UInt32 = 0x003C_0050
-    static let basicNack: UInt32 = 0x003C_0078
-    static let basicReturn: UInt32 = 0x003C_0032
-    static let basicDeliver: UInt32 = 0x003C_003C
-    static let basicGetOK: UInt32 = 0x003C_0047
+package enum AMQPMethod {
+    package static let connectionClose: UInt32 = 0x000A_0032
+    package static let channelClose: UInt32 = 0x0014_0028
+    package static let basicAck: UInt32 = 0x003C_0050
+    package static let basicNack: UInt32 = 0x003C_0078
+    package static let basicReturn: UInt32 = 0x003C_0032
+    package static let basicDeliver: UInt32 = 0x003C_003C
+    package static let basicGetOK: UInt32 = 0x003C_0047
 }
 
 /// One rabbitmq-c connection with one channel. Not thread-safe by design: it belongs to the single
 /// thread that created it (a publisher's or a consumer's), as rabbitmq-c requires.
-final class AMQPConnection {
-    static let channel: amqp_channel_t = 1
-    let state: amqp_connection_state_t
+package final class AMQPConnection {
+    package static let channel: amqp_channel_t = 1
+    package let state: amqp_connection_state_t
     private var closed = false
     private var open = false
 
-    init(url: AMQPURL, heartbeatSeconds: Int32 = 30, connectTimeoutSeconds: Int = 2) throws {
+    package init(url: AMQPURL, heartbeatSeconds: Int32 = 30, connectTimeoutSeconds: Int = 2) throws {
         guard let state = amqp_new_connection() else { throw AMQPError("cannot allocate connection") }
         self.state = state
         // On a throw below, `deinit` destroys the connection (exactly once).
@@ -47,7 +47,7 @@ final class AMQPConnection {
 
     deinit { close() }
 
-    func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         if open {
@@ -62,12 +62,12 @@ final class AMQPConnection {
     /// Whether rabbitmq-c already holds bytes or frames that a `poll()` on the socket would not show.
     var hasBufferedInput: Bool { amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 }
 
-    func checkReply(_ what: String) throws {
+    package func checkReply(_ what: String) throws {
         let reply = amqp_get_rpc_reply(state)
         try Self.check(reply, what)
     }
 
-    static func check(_ reply: amqp_rpc_reply_t, _ what: String) throws {
+    package static func check(_ reply: amqp_rpc_reply_t, _ what: String) throws {
         switch reply.reply_type {
         case AMQP_RESPONSE_NORMAL:
             return
@@ -87,7 +87,7 @@ final class AMQPConnection {
         }
     }
 
-    func enableConfirms() throws {
+    package func enableConfirms() throws {
         amqp_confirm_select(state, Self.channel)
         try checkReply("confirm.select")
     }
@@ -102,7 +102,7 @@ final class AMQPConnection {
     }
 
     /// Declares a durable queue with string or integer arguments (`x-queue-type`, `x-delivery-limit`, …).
-    func declareQueue(_ name: String, arguments: [(String, AMQPArgument)]) throws {
+    package func declareQueue(_ name: String, arguments: [(String, AMQPArgument)]) throws {
         var keeper: [UnsafeMutablePointer<CChar>] = []
         defer { keeper.forEach { free($0) } }
         func bytes(_ s: String) -> amqp_bytes_t {
@@ -139,9 +139,16 @@ final class AMQPConnection {
         try checkReply("queue.declare \(name)")
     }
 
-    func deleteQueue(_ name: String) throws {
+    package func deleteQueue(_ name: String) throws {
         name.withAMQPBytes { queue in _ = amqp_queue_delete(state, Self.channel, queue, 0, 0) }
         try checkReply("queue.delete \(name)")
+    }
+
+    /// Empties a queue; returns how many messages it held.
+    package func purgeQueue(_ name: String) throws -> UInt32 {
+        let reply = name.withAMQPBytes { queue in amqp_queue_purge(state, Self.channel, queue) }
+        try checkReply("queue.purge \(name)")
+        return reply?.pointee.message_count ?? 0
     }
 
     /// Takes one message (auto-acked) if the queue has one.
@@ -167,14 +174,14 @@ final class AMQPConnection {
     }
 }
 
-enum AMQPArgument {
+package enum AMQPArgument {
     case string(String)
     case int(Int)
 }
 
 extension String {
     /// Lends the string to rabbitmq-c as `amqp_bytes_t` for the duration of `body`.
-    func withAMQPBytes<R>(_ body: (amqp_bytes_t) throws -> R) rethrows -> R {
+    package func withAMQPBytes<R>(_ body: (amqp_bytes_t) throws -> R) rethrows -> R {
         var copy = self
         return try copy.withUTF8 { buffer in
             try body(amqp_bytes_t(len: buffer.count, bytes: UnsafeMutableRawPointer(mutating: buffer.baseAddress)))
@@ -183,7 +190,7 @@ extension String {
 }
 
 extension amqp_bytes_t {
-    var string: String {
+    package var string: String {
         guard let bytes, len > 0 else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self)
     }
