@@ -45,8 +45,8 @@ struct APIBuilder {
             tokens = try await KeyFiles.tokenService(settings)
         }
 
-        let hub = EventHub()
-        try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.broadcast(.resync) })
+        let hub = EventHub(heartbeat: .seconds(settings.sseHeartbeatSeconds))
+        try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.resync() })
         let deps = Dependencies(
             settings: settings, reads: infrastructure.store, cache: infrastructure.cache,
             commands: CommandSender(bus: infrastructure.bus, logger: logger), tokens: tokens, hub: hub,

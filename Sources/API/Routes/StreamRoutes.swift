@@ -15,9 +15,7 @@ struct StreamRoutes: Sendable {
     func open(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let claims = try context.require(.admin)
         let lastEventID = try Self.lastEventID(request)
-        let stream = EventStream(
-            storeID: claims.storeID, reads: deps.reads, hub: deps.hub,
-            heartbeatSeconds: deps.settings.sseHeartbeatSeconds)
+        let stream = EventStream(storeID: claims.storeID, reads: deps.reads, hub: deps.hub)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"

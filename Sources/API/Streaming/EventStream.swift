@@ -13,9 +13,9 @@ struct EventStream: Sendable {
     let storeID: String
     let reads: any ReadRepository
     let hub: EventHub
-    let heartbeatSeconds: Int
 
     static let pageSize = 500
+    static let heartbeatFrame = ByteBuffer(string: ": heartbeat\n\n")
 
     /// - Parameter lastEventID: the client's `Last-Event-ID`, or `nil` to start live.
     func write(to writer: inout any ResponseBodyWriter, lastEventID: Int64?) async throws {
@@ -35,28 +35,21 @@ struct EventStream: Sendable {
             }
         }
 
-        var lastWrite = ContinuousClock.now
         for await signal in signals {
             switch signal {
-            case .event(let event):
+            case .event(let event, let frame):
                 if event.id <= lastSent { continue }
                 if event.id > lastSent + 1 {
                     lastSent = try await fill(after: lastSent, upTo: event.id - 1, writer: &writer)
                 }
                 if event.id == lastSent + 1 {
-                    try await writer.write(ByteBuffer(string: event.sseFrame))
+                    try await writer.write(frame)
                     lastSent = event.id
                 }
-                lastWrite = .now
             case .resync:
-                let before = lastSent
                 lastSent = try await fill(after: lastSent, upTo: nil, writer: &writer)
-                if lastSent != before { lastWrite = .now }
-            case .tick:
-                if lastWrite.duration(to: .now) >= .seconds(heartbeatSeconds) {
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                    lastWrite = .now
-                }
+            case .heartbeat:
+                try await writer.write(Self.heartbeatFrame)
             }
         }
     }

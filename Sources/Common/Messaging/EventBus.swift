@@ -49,9 +49,17 @@ public protocol EventBus: Sendable {
     func sendCommand(_ body: [UInt8], headers: [(String, String)], timeout: Duration) async throws
     /// Publishes a store event on the `table-order-events` topic exchange.
     func publishEvent(_ event: StoreEvent) async throws
+    /// Publishes events in this order, their confirms awaited together; throws the first failure.
+    func publishEvents(_ events: [StoreEvent]) async throws
     /// Starts consuming commands, at most `prefetch` unsettled at a time.
     func consumeCommands(prefetch: Int) -> any CommandSubscription
     /// `nil` when healthy, else what is wrong (for `/readyz`).
     var problem: String? { get }
     func shutdown() async
+}
+
+extension EventBus {
+    public func publishEvents(_ events: [StoreEvent]) async throws {
+        for event in events { try await publishEvent(event) }
+    }
 }

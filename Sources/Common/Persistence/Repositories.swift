@@ -26,17 +26,21 @@ public protocol ReadRepository: Sendable {
 public protocol WriteTransaction {
     /// Takes the stores' locks in a fixed order, so concurrent batches of several stores cannot deadlock.
     func lockStores(_ storeIDs: [String]) async throws
-    /// Records a command id; `false` if it was applied before (a redelivery), in which case skip it.
-    func claimCommand(_ id: UUID, at: Date) async throws -> Bool
+    /// Records command ids; returns those not applied before (a redelivered one is skipped).
+    func claimCommands(_ ids: [UUID], at: Date) async throws -> Set<UUID>
 
-    func orderExists(_ id: UUID) async throws -> Bool
-    /// Menu rows by id (deleted ones included: an order keeps what it was accepted with).
-    func menuRows(storeID: String, ids: [UUID]) async throws -> [UUID: (name: String, price: Int)]
+    /// Of these order ids, those already stored (a client's retry finds its order there).
+    func existingOrders(_ ids: [UUID]) async throws -> Set<UUID>
+    /// Menu rows by id, with their store (deleted ones included: an order keeps what it was accepted with).
+    func menuRows(ids: [UUID]) async throws -> [UUID: MenuRow]
+    /// The tables found among `ids`, locked (in id order, so concurrent batches cannot deadlock).
+    func lockTables(_ ids: [UUID]) async throws -> [UUID: TableRow]
     /// The table's number and current session, if the table belongs to the store. Locks the table row.
     func lockTable(storeID: String, tableID: UUID) async throws -> (number: Int, sessionID: UUID?)?
     func openSession(storeID: String, tableID: UUID, id: UUID, at: Date) async throws
-    /// Inserts the order and its items; `false` if an order with that id already exists (a duplicate command).
-    func insertOrder(_ order: NewOrder) async throws -> Bool
+    /// Inserts the orders and their items in a few statements; returns the ids inserted (an id already
+    /// stored is a duplicate command and is skipped).
+    func insertOrders(_ orders: [NewOrder]) async throws -> Set<UUID>
     /// The order's status, table and deletion, locked for update; `nil` if not in the store.
     func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)?
     func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws
@@ -54,8 +58,8 @@ public protocol WriteTransaction {
     func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool
     func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
 
-    /// Appends an event to the store's log under the store's lock and returns it with its id.
-    func appendEvent(storeID: String, body: EventBody, at: Date) async throws -> StoreEvent
+    /// Appends events to the store's log, in this order, under the store's lock; returns them with their ids.
+    func appendEvents(storeID: String, bodies: [EventBody], at: Date) async throws -> [StoreEvent]
 }
 
 /// The database as the worker sees it: transactions of `WriteTransaction` steps.
@@ -68,6 +72,18 @@ public protocol WriteDatabase: Sendable {
 }
 
 /// What the worker inserts for a new order.
+public struct MenuRow: Sendable {
+    public var storeID: String
+    public var name: String
+    public var price: Int
+}
+
+public struct TableRow: Sendable {
+    public var storeID: String
+    public var number: Int
+    public var sessionID: UUID?
+}
+
 public struct NewOrder: Sendable {
     public var id: UUID
     public var storeID: String

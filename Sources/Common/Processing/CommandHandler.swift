@@ -8,16 +8,36 @@ import Foundation
 public struct CommandHandler: Sendable {
     public init() {}
 
-    /// Applies one command inside `tx` and returns the events it produced (in log order).
-    public func apply(_ envelope: CommandEnvelope, in tx: any WriteTransaction, now: Date = Date()) async throws
+    /// Applies commands inside `tx`, in order, and returns the events they produced (in log order).
+    ///
+    /// Runs of consecutive new orders — nearly all of the traffic — are applied together, a few
+    /// statements for the whole run rather than several per order; other commands one at a time.
+    public func apply(_ envelopes: [CommandEnvelope], in tx: any WriteTransaction, now: Date = Date()) async throws
         -> [StoreEvent]
     {
-        guard let commandID = UUID(uuidString: envelope.id) else { throw CommandRejection("malformed command id") }
-        guard try await tx.claimCommand(commandID, at: now) else { return [] }
-        let storeID = envelope.command.storeID
+        var events: [StoreEvent] = []
+        var orders: [(envelope: CommandEnvelope, command: CreateOrder)] = []
+        for envelope in envelopes {
+            if case .createOrder(let command) = envelope.command {
+                orders.append((envelope, command))
+                continue
+            }
+            events += try await createOrders(orders, in: tx, now: now)
+            orders = []
+            events += try await applyOne(envelope, in: tx, now: now)
+        }
+        events += try await createOrders(orders, in: tx, now: now)
+        return events
+    }
+
+    private func applyOne(_ envelope: CommandEnvelope, in tx: any WriteTransaction, now: Date) async throws
+        -> [StoreEvent]
+    {
+        let commandID = try uuid(envelope.id, "command id")
+        guard try await tx.claimCommands([commandID], at: now).contains(commandID) else { return [] }
         let bodies: [EventBody]
         switch envelope.command {
-        case .createOrder(let c): bodies = try await createOrder(c, in: tx, now: now)
+        case .createOrder: preconditionFailure("new orders are applied in runs")
         case .changeOrderStatus(let c): bodies = try await changeStatus(c, in: tx, now: now)
         case .deleteOrder(let c): bodies = try await deleteOrder(c, in: tx, now: now)
         case .createCategory(let c): bodies = try await createCategory(c, in: tx)
@@ -27,9 +47,7 @@ public struct CommandHandler: Sendable {
         case .upsertTable(let c): bodies = try await upsertTable(c, in: tx)
         case .completeSession(let c): bodies = try await completeSession(c, in: tx, now: now)
         }
-        var events: [StoreEvent] = []
-        for body in bodies { events.append(try await tx.appendEvent(storeID: storeID, body: body, at: now)) }
-        return events
+        return try await tx.appendEvents(storeID: envelope.command.storeID, bodies: bodies, at: now)
     }
 
     func uuid(_ text: String, _ what: String) throws -> UUID {

@@ -103,9 +103,7 @@ public struct CommandProcessor: Sendable {
             do {
                 return try await database.transaction { tx in
                     try await tx.lockStores(commands.map(\.command.storeID))
-                    var events: [StoreEvent] = []
-                    for command in commands { events += try await handler.apply(command, in: tx) }
-                    return events
+                    return try await handler.apply(commands, in: tx)
                 }
             } catch where database.isTransient(error) {
                 if Task.isShuttingDownGracefully || Task.isCancelled { throw CancellationError() }
@@ -132,17 +130,20 @@ public struct CommandProcessor: Sendable {
                 await cache.invalidate(storeID: storeID, scopes: scopes.sorted { $0.rawValue < $1.rawValue })
             }
         }
-        for event in events {
+        guard !events.isEmpty else { return }
+        // Both go out as whole batches, in log order: one pipeline to Redis, one run of confirms.
+        async let sse: Void = {
             do {
-                try await channel.publish(event)
+                try await channel.publish(events)
             } catch {
-                logger.warning("event not sent on pub/sub; SSE nodes catch up from the log", metadata: ["error": "\(error)"])
+                logger.warning("events not sent on pub/sub; SSE nodes catch up from the log", metadata: ["error": "\(error)"])
             }
-            do {
-                try await bus.publishEvent(event)
-            } catch {
-                logger.warning("event not published on the topic exchange", metadata: ["error": "\(error)"])
-            }
+        }()
+        do {
+            try await bus.publishEvents(events)
+        } catch {
+            logger.warning("events not published on the topic exchange", metadata: ["error": "\(error)"])
         }
+        await sse
     }
 }

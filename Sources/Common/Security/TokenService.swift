@@ -11,6 +11,7 @@ public final class TokenService: Sendable {
 
     private let keys: JWTKeyCollection
     private let canSign: Bool
+    private let verified = VerifiedTokenCache()
     public let issuer: String
 
     /// - Parameters:
@@ -35,8 +36,16 @@ public final class TokenService: Sendable {
         return try await keys.sign(claims)
     }
 
-    /// Returns the verified claims, or throws `ServiceError.unauthorized`.
+    /// Returns the verified claims, or throws `ServiceError.unauthorized`. A token verified before is
+    /// answered from memory until its `exp`.
     public func verify(_ token: String) async throws -> AccessClaims {
+        if let claims = verified.claims(for: token) { return claims }
+        let claims = try await verifySignatureAndClaims(token)
+        verified.insert(claims, for: token)
+        return claims
+    }
+
+    private func verifySignatureAndClaims(_ token: String) async throws -> AccessClaims {
         guard Self.headerAlgorithm(of: token) == "RS256" else { throw ServiceError.unauthorized("unsupported token") }
         let claims: AccessClaims
         do {

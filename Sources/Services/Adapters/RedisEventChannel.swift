@@ -22,6 +22,15 @@ public final class RedisEventChannel: EventChannel {
         if case .error(let message) = reply { throw RedisError(message) }
     }
 
+    public func publish(_ events: [StoreEvent]) async throws {
+        let replies = await client.sendAll(events.map { event in
+            [Array("PUBLISH".utf8), Array(StoreEvent.channel(for: event.storeID).utf8), Array(event.data.utf8)]
+        })
+        for reply in replies {
+            if case .error(let message) = try reply.get() { throw RedisError(message) }
+        }
+    }
+
     public func listen(
         onEvent: @escaping @Sendable (StoreEvent) -> Void, onResync: @escaping @Sendable () -> Void
     ) async throws {

@@ -39,7 +39,22 @@ public final class AMQPPublisher: @unchecked Sendable {
         var mandatory: Bool
         var headers: [(String, String)]
         var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<Void, any Error>
+        var complete: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    /// One message of `publishAll`.
+    public struct Message: Sendable {
+        public var exchange: String
+        public var routingKey: String
+        public var body: [UInt8]
+        public var mandatory: Bool
+
+        public init(exchange: String, routingKey: String, body: [UInt8], mandatory: Bool) {
+            self.exchange = exchange
+            self.routingKey = routingKey
+            self.body = body
+            self.mandatory = mandatory
+        }
     }
 
     private let url: AMQPURL
@@ -77,15 +92,38 @@ public final class AMQPPublisher: @unchecked Sendable {
         headers: [(String, String)] = [], timeout: Duration
     ) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let request = Request(
-                exchange: exchange, routingKey: routingKey, body: body, mandatory: mandatory, headers: headers,
-                deadline: .now + timeout, continuation: continuation)
-            let accepted = lock.withLock {
-                guard !stopping else { return false }
-                queue.append(request)
-                return true
-            }
-            if accepted { wakeup.signal() } else { continuation.resume(throwing: Failure.stopped) }
+            enqueue([
+                Request(
+                    exchange: exchange, routingKey: routingKey, body: body, mandatory: mandatory, headers: headers,
+                    deadline: .now + timeout, complete: { continuation.resume(with: $0) })
+            ])
+        }
+    }
+
+    /// Publishes the messages in this order, awaiting all their confirms together; returns each outcome.
+    public func publishAll(_ messages: [Message], timeout: Duration) async -> [Result<Void, any Error>] {
+        await withCheckedContinuation { continuation in
+            let batch = BatchCompletion<Void>(count: messages.count, continuation: continuation)
+            let deadline = ContinuousClock.now + timeout
+            enqueue(messages.enumerated().map { index, message in
+                Request(
+                    exchange: message.exchange, routingKey: message.routingKey, body: message.body,
+                    mandatory: message.mandatory, headers: [], deadline: deadline, complete: { batch.complete(index, $0) })
+            })
+        }
+    }
+
+    private func enqueue(_ requests: [Request]) {
+        guard !requests.isEmpty else { return }
+        let accepted = lock.withLock {
+            guard !stopping else { return false }
+            queue.append(contentsOf: requests)
+            return true
+        }
+        if accepted {
+            wakeup.signal()
+        } else {
+            for request in requests { request.complete(.failure(Failure.stopped)) }
         }
     }
 
@@ -113,7 +151,7 @@ public final class AMQPPublisher: @unchecked Sendable {
         var nextAttempt = ContinuousClock.now
 
         func fail(_ requests: [Request], _ error: Failure) {
-            for r in requests { r.continuation.resume(throwing: error) }
+            for r in requests { r.complete(.failure(error)) }
         }
         func dropConnection(_ why: String) {
             logger.warning("rabbitmq publisher connection lost", metadata: ["publisher": "\(name)", "error": "\(why)"])
@@ -167,7 +205,7 @@ public final class AMQPPublisher: @unchecked Sendable {
             var pendingBatch = batch[...]
             while let request = pendingBatch.popFirst() {
                 if ContinuousClock.now >= request.deadline {
-                    request.continuation.resume(throwing: Failure.timedOut)
+                    request.complete(.failure(Failure.timedOut))
                     continue
                 }
                 let status = basicPublish(conn, request, tag: nextTag)
@@ -191,7 +229,7 @@ public final class AMQPPublisher: @unchecked Sendable {
             let now = ContinuousClock.now
             if inflight.contains(where: { $0.request.deadline <= now }) {
                 for entry in inflight where entry.request.deadline <= now {
-                    entry.request.continuation.resume(throwing: Failure.timedOut)
+                    entry.request.complete(.failure(Failure.timedOut))
                 }
                 inflight.removeAll { $0.request.deadline <= now }
             }
@@ -295,11 +333,11 @@ public final class AMQPPublisher: @unchecked Sendable {
         let matches: (InFlight) -> Bool = multiple ? { $0.tag <= tag } : { $0.tag == tag }
         for entry in inflight where matches(entry) {
             if nacked {
-                entry.request.continuation.resume(throwing: Failure.nacked)
+                entry.request.complete(.failure(Failure.nacked))
             } else if entry.returned {
-                entry.request.continuation.resume(throwing: Failure.unroutable)
+                entry.request.complete(.failure(Failure.unroutable))
             } else {
-                entry.request.continuation.resume()
+                entry.request.complete(.success(()))
             }
         }
         inflight.removeAll(where: matches)

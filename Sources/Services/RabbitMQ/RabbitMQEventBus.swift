@@ -40,6 +40,16 @@ public final class RabbitMQEventBus: EventBus {
             mandatory: false, timeout: .seconds(3))
     }
 
+    public func publishEvents(_ events: [StoreEvent]) async throws {
+        let outcomes = await publisher.publishAll(
+            events.map {
+                AMQPPublisher.Message(
+                    exchange: Topology.eventsExchange, routingKey: $0.routingKey, body: Array($0.data.utf8),
+                    mandatory: false)
+            }, timeout: .seconds(3))
+        for outcome in outcomes { try outcome.get() }
+    }
+
     public func consumeCommands(prefetch: Int) -> any CommandSubscription {
         RabbitMQSubscription(
             consumer: AMQPConsumer(

@@ -12,7 +12,7 @@ import NIOConcurrencyHelpers
 public final class RedisClient: @unchecked Sendable {
     private struct Pending {
         var arguments: [[UInt8]]
-        var continuation: CheckedContinuation<RESPValue, any Error>
+        var complete: @Sendable (Result<RESPValue, any Error>) -> Void
     }
 
     private let url: RedisURL
@@ -38,12 +38,31 @@ public final class RedisClient: @unchecked Sendable {
     /// Sends one command and returns its reply. A Redis error reply is returned as `.error`, not thrown.
     public func send(_ arguments: [[UInt8]]) async throws -> RESPValue {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPValue, any Error>) in
-            let accepted = lock.withLock {
-                guard !stopping else { return false }
-                queue.append(Pending(arguments: arguments, continuation: continuation))
-                return true
-            }
-            if accepted { wakeup.signal() } else { continuation.resume(throwing: RedisError("redis client stopped")) }
+            enqueue([Pending(arguments: arguments, complete: { continuation.resume(with: $0) })])
+        }
+    }
+
+    /// Sends several commands in this order, in one pipeline, and returns each one's reply or error.
+    public func sendAll(_ commands: [[[UInt8]]]) async -> [Result<RESPValue, any Error>] {
+        await withCheckedContinuation { continuation in
+            let batch = BatchCompletion<RESPValue>(count: commands.count, continuation: continuation)
+            enqueue(commands.enumerated().map { index, arguments in
+                Pending(arguments: arguments, complete: { batch.complete(index, $0) })
+            })
+        }
+    }
+
+    private func enqueue(_ pending: [Pending]) {
+        guard !pending.isEmpty else { return }
+        let accepted = lock.withLock {
+            guard !stopping else { return false }
+            queue.append(contentsOf: pending)
+            return true
+        }
+        if accepted {
+            wakeup.signal()
+        } else {
+            for item in pending { item.complete(.failure(RedisError("redis client stopped"))) }
         }
     }
 
@@ -68,7 +87,7 @@ public final class RedisClient: @unchecked Sendable {
                 return (taken, stopping)
             }
             if stop {
-                for p in batch { p.continuation.resume(throwing: RedisError("redis client stopped")) }
+                for p in batch { p.complete(.failure(RedisError("redis client stopped"))) }
                 break
             }
             if context == nil, ContinuousClock.now >= nextAttempt {
@@ -84,7 +103,7 @@ public final class RedisClient: @unchecked Sendable {
             }
             guard let ctx = context else {
                 let why = lock.withLock { lastError }
-                for p in batch { p.continuation.resume(throwing: RedisError("redis unavailable: \(why)")) }
+                for p in batch { p.complete(.failure(RedisError("redis unavailable: \(why)"))) }
                 wakeup.wait(socket: nil, timeoutMs: 1000)
                 continue
             }
@@ -109,9 +128,9 @@ public final class RedisClient: @unchecked Sendable {
             }
             for (index, p) in batch.enumerated() {
                 if index < replies.count {
-                    p.continuation.resume(returning: replies[index])
+                    p.complete(.success(replies[index]))
                 } else {
-                    p.continuation.resume(throwing: RedisError("redis connection lost"))
+                    p.complete(.failure(RedisError("redis connection lost")))
                 }
             }
         }

@@ -32,6 +32,12 @@ public struct SQLDialect: Sendable {
         self.forUpdate = forUpdate
     }
 
+    /// `(?, ?), (?, ?)` for a multi-row `VALUES` of `count` rows (or `template` repeated).
+    public static func rows(_ count: Int, columns: Int, template: String? = nil) -> String {
+        let row = template ?? "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: count).joined(separator: ", ")
+    }
+
     /// `(?, ?, ?)` for an `IN` list of `count` values.
     public static func list(_ count: Int) -> String {
         "(" + Array(repeating: "?", count: max(count, 1)).joined(separator: ", ") + ")"
@@ -54,4 +60,11 @@ public protocol SQLEngine: Sendable {
     func isTransient(_ error: any Error) -> Bool
     /// `nil` when the engine answers, else what is wrong (for `/readyz`).
     func problem() async -> String?
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }

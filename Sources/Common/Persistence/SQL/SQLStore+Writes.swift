@@ -33,23 +33,45 @@ struct SQLWriteTransaction: WriteTransaction {
             sorted.map(SQLValue.text))
     }
 
-    func claimCommand(_ id: UUID, at: Date) async throws -> Bool {
-        try await connection.returnsRow(
-            "INSERT INTO processed_commands (command_id, processed_at) VALUES (?, ?) ON CONFLICT (command_id) DO NOTHING RETURNING 1",
-            [.uuid(id), .date(at)])
+    func claimCommands(_ ids: [UUID], at: Date) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            INSERT INTO processed_commands (command_id, processed_at)
+            VALUES \(SQLDialect.rows(ids.count, columns: 2))
+            ON CONFLICT (command_id) DO NOTHING RETURNING command_id
+            """, ids.flatMap { [SQLValue.uuid($0), .date(at)] })
+        return Set(try rows.map { try $0.uuid(0) })
     }
 
-    func orderExists(_ id: UUID) async throws -> Bool {
-        try await connection.returnsRow("SELECT 1 FROM orders WHERE id = ?", [.uuid(id)])
+    func existingOrders(_ ids: [UUID]) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query(
+            "SELECT id FROM orders WHERE id IN \(SQLDialect.list(ids.count))", ids.map(SQLValue.uuid))
+        return Set(try rows.map { try $0.uuid(0) })
     }
 
-    func menuRows(storeID: String, ids: [UUID]) async throws -> [UUID: (name: String, price: Int)] {
-        var out: [UUID: (name: String, price: Int)] = [:]
+    func menuRows(ids: [UUID]) async throws -> [UUID: MenuRow] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: MenuRow] = [:]
         for row in try await connection.query(
-            "SELECT id, name, price FROM menus WHERE store_id = ? AND id IN \(SQLDialect.list(ids.count))",
-            [.text(storeID)] + ids.map(SQLValue.uuid))
+            "SELECT id, store_id, name, price FROM menus WHERE id IN \(SQLDialect.list(ids.count))", ids.map(SQLValue.uuid))
         {
-            out[try row.uuid(0)] = (try row.string(1), try row.int(2))
+            out[try row.uuid(0)] = MenuRow(storeID: try row.string(1), name: try row.string(2), price: try row.int(3))
+        }
+        return out
+    }
+
+    func lockTables(_ ids: [UUID]) async throws -> [UUID: TableRow] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: TableRow] = [:]
+        for row in try await connection.query(
+            """
+            SELECT id, store_id, table_number, current_session_id FROM dining_tables
+            WHERE id IN \(SQLDialect.list(ids.count)) ORDER BY id\(dialect.forUpdate)
+            """, ids.map(SQLValue.uuid))
+        {
+            out[try row.uuid(0)] = TableRow(storeID: try row.string(1), number: try row.int(2), sessionID: try row.optionalUUID(3))
         }
         return out
     }
@@ -69,32 +91,46 @@ struct SQLWriteTransaction: WriteTransaction {
         try await connection.execute("UPDATE dining_tables SET current_session_id = ? WHERE id = ?", [.uuid(id), .uuid(tableID)])
     }
 
-    func insertOrder(_ order: NewOrder) async throws -> Bool {
-        let inserted = try await connection.returnsRow(
-            """
-            INSERT INTO orders (id, store_id, table_id, session_id, status, total_amount, note, request_hash,
-                                created_at, updated_at)
-            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO NOTHING RETURNING 1
-            """,
-            [
-                .uuid(order.id), .text(order.storeID), .uuid(order.tableID), .uuid(order.sessionID), .int(order.totalAmount),
-                .optional(order.note), .text(order.requestHash), .date(order.createdAt), .date(order.createdAt),
-            ])
-        guard inserted, !order.items.isEmpty else { return inserted }
-        var binds: [SQLValue] = []
-        for (line, item) in order.items.enumerated() {
-            guard let menuID = UUID(uuidString: item.menuID) else { throw CommandRejection("malformed menu id") }
-            binds += [
-                .uuid(order.id), .int(line), .uuid(menuID), .text(item.name), .int(item.unitPrice), .int(item.quantity),
-                .int(item.subtotal),
-            ]
+    /// Rows per multi-row `INSERT`, so that no statement exceeds either engine's limit on parameters.
+    static let rowsPerInsert = 1_000
+
+    func insertOrders(_ orders: [NewOrder]) async throws -> Set<UUID> {
+        var inserted: Set<UUID> = []
+        for chunk in orders.chunks(of: Self.rowsPerInsert) {
+            let rows = try await connection.query(
+                """
+                INSERT INTO orders (id, store_id, table_id, session_id, status, total_amount, note, request_hash,
+                                    created_at, updated_at)
+                VALUES \(SQLDialect.rows(chunk.count, columns: 9, template: "(?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """,
+                chunk.flatMap { order -> [SQLValue] in
+                    [
+                        .uuid(order.id), .text(order.storeID), .uuid(order.tableID), .uuid(order.sessionID),
+                        .int(order.totalAmount), .optional(order.note), .text(order.requestHash), .date(order.createdAt),
+                        .date(order.createdAt),
+                    ]
+                })
+            inserted.formUnion(try rows.map { try $0.uuid(0) })
         }
-        let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: order.items.count).joined(separator: ", ")
-        try await connection.execute(
-            "INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal) VALUES \(rows)",
-            binds)
-        return true
+        var items: [SQLValue] = []
+        for order in orders where inserted.contains(order.id) {
+            for (line, item) in order.items.enumerated() {
+                guard let menuID = UUID(uuidString: item.menuID) else { throw CommandRejection("malformed menu id") }
+                items += [
+                    .uuid(order.id), .int(line), .uuid(menuID), .text(item.name), .int(item.unitPrice), .int(item.quantity),
+                    .int(item.subtotal),
+                ]
+            }
+        }
+        for chunk in items.chunks(of: Self.rowsPerInsert * 7) {
+            try await connection.execute(
+                """
+                INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal)
+                VALUES \(SQLDialect.rows(chunk.count / 7, columns: 7))
+                """, Array(chunk))
+        }
+        return inserted
     }
 
     func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)? {
@@ -183,15 +219,22 @@ struct SQLWriteTransaction: WriteTransaction {
             """, [.uuid(tableID), .text(storeID), .int(number), .text(passwordHash)])
     }
 
-    func appendEvent(storeID: String, body: EventBody, at: Date) async throws -> StoreEvent {
+    func appendEvents(storeID: String, bodies: [EventBody], at: Date) async throws -> [StoreEvent] {
+        guard !bodies.isEmpty else { return [] }
         guard let row = try await connection.first(
-            "UPDATE stores SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id", [.text(storeID)])
+            "UPDATE stores SET last_event_id = last_event_id + ? WHERE id = ? RETURNING last_event_id",
+            [.int(bodies.count), .text(storeID)])
         else { throw CommandRejection("store \(storeID) does not exist") }
-        let id = try row.int64(0)
-        let event = try body.makeEvent(storeID: storeID, id: id, occurredAt: Timestamp.string(at))
-        try await connection.execute(
-            "INSERT INTO events (store_id, id, type, data, occurred_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(storeID), .int(Int(id)), .text(event.type), .text(event.data), .date(at)])
-        return event
+        let first = try row.int64(0) - Int64(bodies.count) + 1
+        let occurredAt = Timestamp.string(at)
+        let events = try bodies.enumerated().map { offset, body in
+            try body.makeEvent(storeID: storeID, id: first + Int64(offset), occurredAt: occurredAt)
+        }
+        for chunk in events.chunks(of: Self.rowsPerInsert) {
+            try await connection.execute(
+                "INSERT INTO events (store_id, id, type, data, occurred_at) VALUES \(SQLDialect.rows(chunk.count, columns: 5))",
+                chunk.flatMap { [SQLValue.text(storeID), .int(Int($0.id)), .text($0.type), .text($0.data), .date(at)] })
+        }
+        return events
     }
 }
