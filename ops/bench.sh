@@ -7,7 +7,8 @@
 # Options: --out FILE            the JSON (default .run/bench/bench-<time>.json)
 #          --bin-dir DIR         use binaries already built there (tableorder-api, -worker, -bench)
 # With TO_SERVICES_DIR set (services from `ops/services.sh start DIR`, env sourced) it uses those services;
-# otherwise it starts its own and stops them afterwards. Ports: BENCH_PORT (18801) to BENCH_PORT+3.
+# otherwise it starts its own and stops them afterwards. Ports: BENCH_API_PORT (18801), BENCH_WORKER_PORTS
+# ("18802 18803", the workers' metrics), BENCH_NCHAN_PORT (18804).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +58,7 @@ rabbitmqctl -q -n "$TO_RABBIT_NODE" set_permissions -p "$VHOST" guest '.*' '.*' 
 export RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$TO_AMQP_PORT/$VHOST"
 
 ulimit -n "$(ulimit -Hn)"   # 5,000 streams need more descriptors than the usual soft limit
-PORT=${BENCH_PORT:-18801}
+read -r WORKER_PORT SECOND_WORKER_PORT <<<"${BENCH_WORKER_PORTS:-18802 18803}"
 "$BIN/tableorder-bench" --bin-dir "$BIN" --repo-root "$(pwd)" --work-dir "$WORK" --size "$SIZE" --out "$OUT" \
-    --api-port "$PORT" --worker-port $((PORT + 1)) --nchan-port $((PORT + 3))
+    --api-port "${BENCH_API_PORT:-18801}" --worker-port "$WORKER_PORT" --second-worker-port "$SECOND_WORKER_PORT" \
+    --nchan-port "${BENCH_NCHAN_PORT:-18804}"

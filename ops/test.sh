@@ -6,6 +6,7 @@
 #   ./ops/test.sh faults    only the fault scenarios
 #   ./ops/test.sh quick     unit and integration tests, no fault scenarios
 #   ./ops/test.sh fuzz      only the OpenAPI fuzzing (ops/fuzz.sh)
+# FAULT_FILTER=NAME ./ops/test.sh faults runs only the tests matching NAME in that phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PHASES=${1:-all}
@@ -17,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ops/bench/nchan.sh install   # the benchmark's reference server; BenchScriptTests runs the benchmark
 ops/services.sh start "$DATA_DIR" >/dev/null
 # shellcheck disable=SC1091
 source "$DATA_DIR/env"
@@ -39,5 +41,5 @@ if [ "$PHASES" = all ] || [ "$PHASES" = quick ]; then
     swift test --skip-build --skip FaultTests
 fi
 if [ "$PHASES" = all ] || [ "$PHASES" = faults ]; then
-    TABLEORDER_FAULTS=1 swift test --skip-build --filter FaultTests
+    TABLEORDER_FAULTS=1 swift test --skip-build --filter "${FAULT_FILTER:-FaultTests}"
 fi

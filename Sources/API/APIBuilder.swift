@@ -51,7 +51,8 @@ struct APIBuilder {
             settings: settings, reads: infrastructure.store, cache: infrastructure.cache,
             commands: CommandSender(bus: infrastructure.bus, logger: logger), tokens: tokens, hub: hub,
             limiter: RateLimitGate(limiter: infrastructure.limiter, failClosed: settings.rateLimitFailClosed, logger: logger),
-            readiness: { await infrastructure.problems() }, logger: logger)
+            readiness: { await infrastructure.problems() }, logger: logger,
+            requestHashes: RequestHashLookup(reads: infrastructure.store))
         let (router, _) = APIRouter.make(deps: deps, registry: registry)
 
         // Connections idle for longer than two heartbeats are closed; headers are bounded (count and size),

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import TableOrderCommon
@@ -11,6 +13,9 @@ import UnixSignals
 @main
 struct TableOrderAPIMain {
     static func main() async {
+        // Async code runs on the same event loops as the sockets: no hop to another thread pool and back
+        // for every request. Blocking work (scrypt, the C clients) already runs on threads of its own.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let settings: Settings
         do {
             settings = try Settings()

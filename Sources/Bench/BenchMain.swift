@@ -18,7 +18,10 @@ struct BenchMain: AsyncParsableCommand {
     @Option(help: "The JSON report's path.") var out: String
     @Option var apiPort: Int = 18_801
     @Option var workerPort: Int = 18_802
+    @Option var secondWorkerPort: Int = 18_803
     @Option var nchanPort: Int = 18_804
+    @Option(help: "Run only the end-to-end part (for profiling and diagnosis); prints its JSON.")
+    var only: String?
 
     mutating func run() async throws {
         guard let sizes = ["full": BenchSizes.full, "tiny": BenchSizes.tiny][size] else {
@@ -30,7 +33,19 @@ struct BenchMain: AsyncParsableCommand {
         else { throw ValidationError("DATABASE_URL, REDIS_URL and RABBITMQ_URL must be set (source the services' env)") }
         let env = BenchEnvironment(
             binDirectory: binDir, repoRoot: repoRoot, workDirectory: workDir, databaseURL: database, redisURL: redis,
-            rabbitMQURL: rabbit, apiPort: apiPort, workerPorts: [workerPort, workerPort + 1], nchanPort: nchanPort)
+            rabbitMQURL: rabbit, apiPort: apiPort, workerPorts: [workerPort, secondWorkerPort], nchanPort: nchanPort)
+        if only == "end-to-end" {
+            try await Self.makeKeys(env)
+            try await env.runWorkerCommand(["migrate"])
+            let api = try await env.startAPI()
+            let worker = try await env.startWorker(0)
+            let store = try await BenchStore.seed(env, name: "live", tables: sizes.tables)
+            let result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)
+            await worker.stop()
+            await api.stop()
+            print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+            return
+        }
         let report = try await Self.measure(env, sizes: sizes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -15,7 +15,7 @@ struct EmptyRepository: ReadRepository {
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }
     func order(id: UUID) async throws -> Order? { nil }
-    func orderRequestHash(id: UUID) async throws -> String? { nil }
+    func orderRequestHashes(ids: [UUID]) async throws -> [UUID: String] { [:] }
     func currentSessionOrders(tableID: UUID) async throws -> [Order] { [] }
     func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot { .init(lastEventID: 0, tables: []) }
     func tables(storeID: String) async throws -> [TableSummary] { [] }
@@ -30,14 +30,15 @@ enum TestDependencies {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let logger = Logger(label: "test")
         let settings = try Settings(environment: [:])
+        let reads = EmptyRepository()
         return Dependencies(
-            settings: settings, reads: EmptyRepository(),
+            settings: settings, reads: reads,
             cache: CacheManager(store: InMemoryCacheStore(), defaultTTL: 300, menuTTL: 600, logger: logger),
             commands: CommandSender(bus: InMemoryEventBus(), logger: logger),
             tokens: try await TokenService(
                 publicKeyPEM: key.publicKey.pemRepresentation, privateKeyPEM: key.pemRepresentation, issuer: "tableorder"),
             hub: EventHub(), limiter: RateLimitGate(limiter: InMemoryRateLimiter(), failClosed: false, logger: logger),
-            readiness: { [] }, logger: logger)
+            readiness: { [] }, logger: logger, requestHashes: RequestHashLookup(reads: reads))
     }
 }
 

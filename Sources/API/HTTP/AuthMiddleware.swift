@@ -23,11 +23,8 @@ struct AuthMiddleware: RouterMiddleware {
         async throws -> Response
     {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw ServiceError.unauthorized("expected a Bearer token")
-        }
-        let claims = try await tokens.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        guard let token = Self.bearerToken(header) else { throw ServiceError.unauthorized("expected a Bearer token") }
+        let claims = try await tokens.verify(token)
         let decision = try await limiter.check(
             key: "user:\(claims.userID)", limit: settings.rateLimit, windowSeconds: settings.rateLimitWindowSeconds)
         var context = context
@@ -48,6 +45,20 @@ struct AuthMiddleware: RouterMiddleware {
             response.headers[.rateLimitRemaining] = String(decision.remaining)
         }
         return response
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive, spaces around the token ignored). Plain
+    /// UTF-8 work: this runs on every request, and Foundation's trimming bridges through `NSString`.
+    static func bearerToken(_ header: String) -> String? {
+        let bytes = header.utf8
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")),
+            String(header[..<space]).lowercased() == "bearer"
+        else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var rest = bytes[bytes.index(after: space)...]
+        while let first = rest.first, isBlank(first) { rest = rest.dropFirst() }
+        while let last = rest.last, isBlank(last) { rest = rest.dropLast() }
+        return rest.isEmpty ? nil : String(Substring(rest))
     }
 }
 

@@ -27,6 +27,6 @@ struct MenuReader: Sendable {
 
     func menu(storeID: String) async throws -> StoreMenu? {
         guard let bytes = try await menuJSON(storeID: storeID) else { return nil }
-        return try JSON.decode(StoreMenu.self, from: bytes)
+        return try deps.decodedMenus.menu(storeID: storeID, json: bytes)
     }
 }

@@ -13,4 +13,7 @@ struct Dependencies: Sendable {
     var limiter: RateLimitGate
     var readiness: @Sendable () async -> [String]
     var logger: Logger
+    /// Idempotency checks of keyed orders, several per query.
+    var requestHashes: RequestHashLookup
+    var decodedMenus = DecodedMenus()
 }

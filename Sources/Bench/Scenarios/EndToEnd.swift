@@ -61,6 +61,8 @@ struct EndToEnd {
             try await Task.sleep(for: .milliseconds(50))
         }
         await fleet.close()
+        let missing = receivedAt.withLockedValue { received in received.indices.filter { received[$0] == 0 } }
+        if !missing.isEmpty { progress("end to end: no event for orders \(marker)\(missing.prefix(20))") }
         let sent = sentAt.withLockedValue { $0 }
         let received = receivedAt.withLockedValue { $0 }
         let latencies = zip(sent, received).compactMap { send, receive in receive != 0 ? receive &- send : nil }

@@ -28,7 +28,7 @@ struct BenchEnvironment: Sendable {
         env["JWT_PUBLIC_KEY_FILE"] = "\(workDirectory)/jwt.pub"
         env["RATE_LIMIT"] = "1000000000"
         env["LOGIN_RATE_LIMIT"] = "1000000"
-        env["LOG_LEVEL"] = "warning"
+        env["LOG_LEVEL"] = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "warning"
         for (key, value) in extra { env[key] = value }
         return env
     }

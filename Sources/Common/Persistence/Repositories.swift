@@ -8,8 +8,9 @@ public protocol ReadRepository: Sendable {
     func adminCredential(storeID: String, username: String) async throws -> Credential?
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential?
     func order(id: UUID) async throws -> Order?
-    /// The stored fingerprint of the request that created the order, for `Idempotency-Key` reuse checks.
-    func orderRequestHash(id: UUID) async throws -> String?
+    /// The stored fingerprints of the requests that created these orders (those that exist), for
+    /// `Idempotency-Key` reuse checks.
+    func orderRequestHashes(ids: [UUID]) async throws -> [UUID: String]
     func currentSessionOrders(tableID: UUID) async throws -> [Order]
     func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot
     func tables(storeID: String) async throws -> [TableSummary]

@@ -164,18 +164,12 @@ public final class AMQPConsumer: @unchecked Sendable {
                 continue
             }
             if !conn.hasBufferedInput {
-                let readable = wakeup.wait(socket: conn.socketFD, timeoutMs: 1000)
-                if !readable && !conn.hasBufferedInput {
-                    // Let rabbitmq-c send and check heartbeats.
-                    var frame = amqp_frame_t()
-                    var zero = timeval(tv_sec: 0, tv_usec: 0)
-                    let status = amqp_simple_wait_frame_noblock(conn.state, &frame, &zero)
-                    if status != AMQP_STATUS_TIMEOUT.rawValue && status != AMQP_STATUS_OK.rawValue {
-                        drop(String(cString: amqp_error_string2(status)))
-                    }
-                    continue
-                }
+                _ = wakeup.wait(socket: conn.socketFD, timeoutMs: 1000)
             }
+            // Woken by the socket, by settlements to send, or by the timeout: in every case read through
+            // `amqp_consume_message` without waiting, which also sends and checks heartbeats. Reading a
+            // bare frame here instead would swallow a delivery that arrived meanwhile — and the next
+            // `multiple` ack would then settle it unprocessed.
             amqp_maybe_release_buffers(conn.state)
             var envelope = amqp_envelope_t()
             var zero = timeval(tv_sec: 0, tv_usec: 0)

@@ -46,8 +46,15 @@ extension SQLStore: ReadRepository {
         try await Self.orders(on: AutocommitConnection(engine: engine), where: "o.id = ?", [.uuid(id)]).first
     }
 
-    public func orderRequestHash(id: UUID) async throws -> String? {
-        try await engine.query("SELECT request_hash FROM orders WHERE id = ?", [.uuid(id)]).first?.string(0)
+    public func orderRequestHashes(ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: String] = [:]
+        for row in try await engine.query(
+            "SELECT id, request_hash FROM orders WHERE id IN \(SQLDialect.list(ids.count))", ids.map(SQLValue.uuid))
+        {
+            out[try row.uuid(0)] = try row.string(1)
+        }
+        return out
     }
 
     public func currentSessionOrders(tableID: UUID) async throws -> [Order] {

@@ -1,0 +1,61 @@
+import Foundation
+import NIOConcurrencyHelpers
+import TableOrderCommon
+
+/// Finds the stored request fingerprint of orders by id, for `Idempotency-Key` checks on every keyed
+/// `POST /api/orders`, with many requests per query.
+///
+/// At most `maximumInFlight` queries run at once; lookups arriving meanwhile wait and then go out
+/// together as one `WHERE id IN (…)`. An idle API answers a lookup with one query, as before; a busy
+/// one sends the database one query per round trip instead of one per request.
+final class RequestHashLookup: Sendable {
+    private typealias Waiter = (id: UUID, continuation: CheckedContinuation<String?, any Error>)
+
+    private struct State {
+        var waiting: [Waiter] = []
+        var inFlight = 0
+    }
+
+    private let reads: any ReadRepository
+    private let state = NIOLockedValueBox(State())
+    let maximumInFlight: Int
+    let maximumBatch: Int
+
+    init(reads: any ReadRepository, maximumInFlight: Int = 2, maximumBatch: Int = 500) {
+        self.reads = reads
+        self.maximumInFlight = maximumInFlight
+        self.maximumBatch = maximumBatch
+    }
+
+    /// The fingerprint stored with the order, or `nil` if no such order is stored (yet).
+    func requestHash(orderID: UUID) async throws -> String? {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLockedValue { state -> Bool in
+                state.waiting.append((orderID, continuation))
+                guard state.inFlight < maximumInFlight else { return false }
+                state.inFlight += 1
+                return true
+            }
+            if start { Task { await drain() } }
+        }
+    }
+
+    /// Runs batches until nobody waits.
+    private func drain() async {
+        while true {
+            let batch = state.withLockedValue { state -> [Waiter] in
+                let batch = Array(state.waiting.prefix(maximumBatch))
+                state.waiting.removeFirst(batch.count)
+                if batch.isEmpty { state.inFlight -= 1 }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let hashes = try await reads.orderRequestHashes(ids: Array(Set(batch.map(\.id))))
+                for waiter in batch { waiter.continuation.resume(returning: hashes[waiter.id]) }
+            } catch {
+                for waiter in batch { waiter.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
