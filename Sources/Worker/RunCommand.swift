@@ -2,6 +2,8 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import TableOrderCommon
@@ -15,10 +17,12 @@ import TableOrderServices
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Runs the consumer daemon (default).")
 
-    @Option(help: "Commands applied per transaction at most.") var batchSize = 100
-    @Option(help: "Unacknowledged commands held at most.") var prefetch = 300
+    @Option(help: "Commands applied per transaction at most.") var batchSize = 250
+    @Option(help: "Unacknowledged commands held at most.") var prefetch = 750
 
     func run() async throws {
+        // Async code runs on the event loops PostgresNIO already uses; blocking work has threads of its own.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let settings = loadSettings()
         do { _ = try settings.requireServices() } catch { configurationFailure(error) }
         #if canImport(TableOrderServices)

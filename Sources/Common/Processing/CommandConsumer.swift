@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import NIOPosix
 
 /// Consumes the command queue until graceful shutdown: then stops receiving, finishes and acknowledges
 /// the batch in hand, and closes. The worker daemon runs it; development mode runs it inside the API.
@@ -20,7 +21,8 @@ public struct CommandConsumer: Service {
         } onGracefulShutdown: {
             subscription.stop()
         }
-        await Task.detached { subscription.close() }.value
+        // Blocks until the consumer thread has sent its acks: a thread of its own, never an event loop.
+        _ = try? await NIOThreadPool.singleton.runIfActive { subscription.close() }
         processor.logger.info("command consumer drained")
     }
 }

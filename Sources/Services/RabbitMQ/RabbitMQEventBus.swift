@@ -1,5 +1,6 @@
 import TableOrderCommon
 import Logging
+import NIOPosix
 
 /// The production `EventBus`: commands to a durable quorum queue with publisher confirms and
 /// `mandatory` (an unroutable command is an error, never a silent loss), events to a durable topic exchange.
@@ -63,7 +64,8 @@ public final class RabbitMQEventBus: EventBus {
 
     public func shutdown() async {
         let publisher = self.publisher
-        await Task.detached { publisher.shutdown() }.value
+        // Blocks until in-flight confirms settle: a thread of its own, never an event loop.
+        _ = try? await NIOThreadPool.singleton.runIfActive { publisher.shutdown() }
     }
 }
 
