@@ -45,6 +45,8 @@ token() { curl -s -X POST "$URL/api/auth/$1/login" -H 'Content-Type: application
 ADMIN=$(token admin '{"store_id":"fuzz","username":"admin","password":"adminpw"}')
 TABLE=$(token table '{"store_id":"fuzz","table_number":1,"password":"tablepw"}')
 
+# One worker (-w 1): with two threads, hypothesis's `ast.parse` of its own lambdas can crash CPython 3.11
+# ("AST constructor recursion depth mismatch"), failing the run without any finding about the API.
 status=0
 for who in admin table; do
     if [ "$who" = admin ]; then TOKEN=$ADMIN; else TOKEN=$TABLE; fi
@@ -52,7 +54,7 @@ for who in admin table; do
     "$VENV/bin/st" run "$URL/openapi.json" -H "Authorization: Bearer $TOKEN" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
         --exclude-path /api/admin/orders/stream --max-examples "${FUZZ_EXAMPLES:-25}" --max-time "${FUZZ_SECONDS:-90}" \
-        --seed "${FUZZ_SEED:-20261130}" -w 2 --request-timeout 10 >"$WORK/st-$who.out" 2>&1 || status=1
+        --seed "${FUZZ_SEED:-20261130}" -w 1 --request-timeout 10 >"$WORK/st-$who.out" 2>&1 || status=1
     grep -E "generated|passed|failed|errors?" "$WORK/st-$who.out" | tail -n 3
     [ $status -eq 0 ] || { tail -n 80 "$WORK/st-$who.out"; break; }
 done
