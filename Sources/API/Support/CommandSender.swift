@@ -21,7 +21,7 @@ struct CommandSender: Sendable {
     /// - Parameter id: the envelope's id; derive it from an `Idempotency-Key` so a retried request is
     ///   applied once. A fresh one otherwise.
     func send(_ command: Command, id: String = UUID().lowercased) async throws {
-        let body = try JSON.encode(CommandEnvelope(id: id, command: command))
+        let body = try CommandEnvelope(id: id, command: command).wireBytes()
         var attempt = 0
         do {
             try await policy.run { timeout in

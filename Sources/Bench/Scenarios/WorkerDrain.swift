@@ -70,7 +70,7 @@ struct WorkerDrain {
                             CreateOrder(
                                 orderID: UUID().lowercased, storeID: storeID, tableID: tables[index % tables.count],
                                 lines: lines, note: nil, requestHash: "bench", requestedAt: Timestamp.now()))
-                        let body = try JSON.encode(CommandEnvelope(command: command))
+                        let body = try CommandEnvelope(command: command).wireBytes()
                         try await bus.sendCommand(body, headers: [], timeout: .seconds(30))
                     }
                 }
