@@ -3,12 +3,13 @@
 # real services, and the references (a minimal publisher, PostgreSQL alone, redis-benchmark, nginx + nchan)
 # measured in the same run by the same clients. Prints the table; writes every figure to a JSON file.
 #   ./ops/bench.sh                 full sizes, release build (about 5 minutes after the build)
-#   ./ops/bench.sh --tiny          a few seconds at tiny sizes: proves the benchmark works, figures meaningless
+#   ./ops/bench.sh --tiny          about a minute at tiny sizes: proves the benchmark works, figures meaningless
 # Options: --out FILE            the JSON (default .run/bench/bench-<time>.json)
 #          --bin-dir DIR         use binaries already built there (tableorder-api, -worker, -bench)
 # With TO_SERVICES_DIR set (services from `ops/services.sh start DIR`, env sourced) it uses those services;
 # otherwise it starts its own and stops them afterwards. Ports: BENCH_API_PORT (18801), BENCH_WORKER_PORTS
-# ("18802 18803", the workers' metrics), BENCH_NCHAN_PORT (18804).
+# ("18802 18803", the workers' metrics), BENCH_NCHAN_PORT (18804). BENCH_LOG_LEVEL (warning) is the
+# API's and workers' log level; their logs are kept only while the run lasts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
