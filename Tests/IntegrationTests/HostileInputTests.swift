@@ -160,6 +160,10 @@ struct SlowClientTests {
         print("slow client: disconnected after \(elapsed) (limit 2 s)")
         #expect(elapsed < .seconds(10))
         #expect(start.duration(to: .now) < .seconds(30))
-        #expect(try await cluster.http().get("/healthz").status == 200)
+        // Still serving. (A pooled keep-alive connection idle for the same 2 s is closed by the server
+        // too, possibly just as the client reuses it: that one attempt may fail, the next must not.)
+        _ = try await Cluster.eventually(timeout: .seconds(5), "the API serving after the slow client") {
+            try? await cluster.http().get("/healthz").status == 200 ? true : nil
+        }
     }
 }
