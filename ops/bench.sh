@@ -54,9 +54,8 @@ fi
 
 # A vhost of its own, so queue depths and purges touch nothing else.
 VHOST="bench-$$"
-rabbitmqctl -q -n "$TO_RABBIT_NODE" add_vhost "$VHOST"
-rabbitmqctl -q -n "$TO_RABBIT_NODE" set_permissions -p "$VHOST" guest '.*' '.*' '.*'
-export RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$TO_AMQP_PORT/$VHOST"
+RABBITMQ_URL=$(ops/services.sh vhost "$VHOST")
+export RABBITMQ_URL
 
 ulimit -n "$(ulimit -Hn)"   # 5,000 streams need more descriptors than the usual soft limit
 read -r WORKER_PORT SECOND_WORKER_PORT <<<"${BENCH_WORKER_PORTS:-18802 18803}"

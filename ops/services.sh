@@ -5,6 +5,7 @@
 #   ops/services.sh stop DIR       stop them and remove DIR
 #   ops/services.sh down NAME DIR  stop one of them (postgres, redis, rabbitmq), keeping its data
 #   ops/services.sh up NAME DIR    start it again
+#   ops/services.sh vhost NAME      a fresh RabbitMQ vhost for guest; prints its AMQP URL
 # Ports: TO_PG_PORT (55432), TO_REDIS_PORT (56379), TO_AMQP_PORT (55672), TO_AMQP_DIST_PORT (55673).
 set -euo pipefail
 
@@ -143,11 +144,19 @@ stop() {
     log "stopped"
 }
 
+# A RabbitMQ vhost of its own, so one run's queues never meet another's.
+vhost() {
+    rabbitmqctl -q -n "$RABBIT_NODE" add_vhost "$1"
+    rabbitmqctl -q -n "$RABBIT_NODE" set_permissions -p "$1" guest '.*' '.*' '.*'
+    echo "amqp://guest:guest@127.0.0.1:$AMQP_PORT/$1"
+}
+
 case "${1:-}" in
     install) install ;;
     start) install; start "${2:?data directory}" ;;
     stop) stop "${2:?data directory}" ;;
     down) down "${2:?service}" "${3:?data directory}" ;;
     up) up "${2:?service}" "${3:?data directory}" ;;
-    *) echo "usage: $0 install | start DIR | stop DIR | down NAME DIR | up NAME DIR" >&2; exit 64 ;;
+    vhost) vhost "${2:?vhost name}" ;;
+    *) echo "usage: $0 install | start DIR | stop DIR | down NAME DIR | up NAME DIR | vhost NAME" >&2; exit 64 ;;
 esac

@@ -24,10 +24,8 @@ ops/services.sh start "$DATA_DIR" >/dev/null
 source "$DATA_DIR/env"
 
 # A fresh RabbitMQ vhost per run, so queues from an earlier run never interfere.
-VHOST="test-$$"
-rabbitmqctl -q -n "$TO_RABBIT_NODE" add_vhost "$VHOST"
-rabbitmqctl -q -n "$TO_RABBIT_NODE" set_permissions -p "$VHOST" guest '.*' '.*' '.*'
-export RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$TO_AMQP_PORT/$VHOST"
+RABBITMQ_URL=$(ops/services.sh vhost "test-$$")
+export RABBITMQ_URL
 
 swift build --build-tests
 TABLEORDER_BIN_DIR=$(swift build --show-bin-path)

@@ -16,15 +16,23 @@ final class RequestHashLookup: Sendable {
         var inFlight = 0
     }
 
-    private let reads: any ReadRepository
+    private let query: @Sendable ([UUID]) async throws -> [UUID: String]
     private let state = NIOLockedValueBox(State())
     let maximumInFlight: Int
     let maximumBatch: Int
 
-    init(reads: any ReadRepository, maximumInFlight: Int = 2, maximumBatch: Int = 500) {
-        self.reads = reads
+    /// - Parameter query: the fingerprints of those of `ids` that are stored (one database query).
+    init(
+        maximumInFlight: Int = 2, maximumBatch: Int = 500,
+        query: @escaping @Sendable ([UUID]) async throws -> [UUID: String]
+    ) {
+        self.query = query
         self.maximumInFlight = maximumInFlight
         self.maximumBatch = maximumBatch
+    }
+
+    convenience init(reads: any ReadRepository) {
+        self.init { try await reads.orderRequestHashes(ids: $0) }
     }
 
     /// The fingerprint stored with the order, or `nil` if no such order is stored (yet).
@@ -51,7 +59,7 @@ final class RequestHashLookup: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let hashes = try await reads.orderRequestHashes(ids: Array(Set(batch.map(\.id))))
+                let hashes = try await query(Array(Set(batch.map(\.id))))
                 for waiter in batch { waiter.continuation.resume(returning: hashes[waiter.id]) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }
