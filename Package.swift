@@ -121,6 +121,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/API",
+            resources: [.copy("Board/Public")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "TableOrderWorker",

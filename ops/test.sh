@@ -6,6 +6,9 @@
 #   ./ops/test.sh faults    only the fault scenarios
 #   ./ops/test.sh quick     unit and integration tests, no fault scenarios
 #   ./ops/test.sh fuzz      only the OpenAPI fuzzing (ops/fuzz.sh)
+#   ./ops/test.sh deploy    only the deployment checks: alert rules (ops/monitoring/check.sh), then the
+#                           manifests, compose file and Dockerfile, with the image's release build
+#                           (ops/validate-deploy.sh --build)
 # FAULT_FILTER=NAME ./ops/test.sh faults runs only the tests matching NAME in that phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 ops/bench/nchan.sh install   # the benchmark's reference server; BenchScriptTests runs the benchmark
+ops/browser.sh install       # Chromium and chromedriver, for AdminBoardTests
 ops/services.sh start "$DATA_DIR" >/dev/null
 # shellcheck disable=SC1091
 source "$DATA_DIR/env"
@@ -40,4 +44,8 @@ if [ "$PHASES" = all ] || [ "$PHASES" = quick ]; then
 fi
 if [ "$PHASES" = all ] || [ "$PHASES" = faults ]; then
     TABLEORDER_FAULTS=1 swift test --skip-build --filter "${FAULT_FILTER:-FaultTests}"
+fi
+if [ "$PHASES" = all ] || [ "$PHASES" = deploy ]; then
+    ops/monitoring/check.sh
+    ops/validate-deploy.sh --build
 fi

@@ -8,8 +8,9 @@ enum APIRouter {
     static func make(deps: Dependencies, registry: PrometheusCollectorRegistry) -> (Router<AppRequestContext>, RouteTable) {
         let router = Router(context: AppRequestContext.self)
         router.addMiddleware {
+            TraceMiddleware()
             MetricsMiddleware()
-            ErrorMiddleware(logger: deps.logger)
+            ErrorMiddleware()
             AuthMiddleware(tokens: deps.tokens, limiter: deps.limiter, settings: deps.settings)
         }
         OperationsRoutes(readiness: deps.readiness, registry: registry).register(on: router)
@@ -20,6 +21,7 @@ enum APIRouter {
         OrderRoutes(deps: deps).register(on: table)
         StreamRoutes(deps: deps).register(on: table)
         TableRoutes(deps: deps).register(on: table)
+        BoardRoutes(assets: .load(logger: deps.logger)).register(on: router)
         OpenAPIRoutes().register(on: router)
         return (router, table)
     }

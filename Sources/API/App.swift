@@ -23,11 +23,7 @@ struct TableOrderAPIMain {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
-        }
+        LogFormat.bootstrap(settings.logFormat, level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-api")

@@ -17,11 +17,7 @@ struct WorkerCommand: AsyncParsableCommand {
 func loadSettings() -> Settings {
     do {
         let settings = try Settings()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
-        }
+        LogFormat.bootstrap(settings.logFormat, level: settings.logLevel)
         return settings
     } catch {
         configurationFailure(error)

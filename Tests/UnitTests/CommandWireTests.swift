@@ -5,9 +5,9 @@ import Testing
 /// The hand-written message of a new order says exactly what `Codable` would: the worker decodes it
 /// with `JSONDecoder` into the same envelope, whatever the note holds.
 @Suite struct CommandWireTests {
-    func envelope(note: String?, lines: Int = 3) -> CommandEnvelope {
+    func envelope(note: String?, lines: Int = 3, traceparent: String? = nil) -> CommandEnvelope {
         CommandEnvelope(
-            id: UUID().lowercased, issuedAt: Timestamp.now(),
+            id: UUID().lowercased, issuedAt: Timestamp.now(), traceparent: traceparent,
             command: .createOrder(
                 CreateOrder(
                     orderID: UUID().lowercased, storeID: "store-1", tableID: UUID().lowercased,
@@ -30,6 +30,14 @@ import Testing
             let original = envelope(note: "n", lines: count)
             #expect(try JSON.decode(CommandEnvelope.self, from: try original.wireBytes()) == original)
         }
+    }
+
+    @Test func theTraceContextTravelsInsideTheMessage() throws {
+        let trace = TraceContext.start().header
+        let decoded = try JSON.decode(CommandEnvelope.self, from: try envelope(note: nil, traceparent: trace).wireBytes())
+        #expect(decoded.traceparent == trace)
+        let other = CommandEnvelope(traceparent: trace, command: .deleteOrder(DeleteOrder(orderID: UUID().lowercased, storeID: "s")))
+        #expect(try JSON.decode(CommandEnvelope.self, from: try other.wireBytes()).traceparent == trace)
     }
 
     @Test func otherCommandsGoThroughCodable() throws {

@@ -12,7 +12,7 @@ import Testing
 
     func app() -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
-        router.addMiddleware { ErrorMiddleware(logger: Logger(label: "test")) }
+        router.addMiddleware { ErrorMiddleware() }
         router.post("/decode") { request, _ -> String in
             let probe = try await RequestBodyReader.decode(Probe.self, from: request)
             return "\(probe.count)"

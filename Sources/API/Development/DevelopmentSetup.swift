@@ -79,6 +79,9 @@ struct DevelopmentSetup {
               admin token (this run):   \(adminToken)
               table 1 token (this run): \(tableToken)
 
+            Open the admin's live board in a browser (store demo, admin / \(credentials.adminPassword)):
+              \(base)/admin
+
             Watch the admin's live stream (leave it running):
               curl -N \(base)/api/admin/orders/stream -H 'Authorization: Bearer \(adminToken)'
 

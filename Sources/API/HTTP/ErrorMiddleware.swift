@@ -8,15 +8,13 @@ import TableOrderOperations
 /// Maps every error to the contract's shape in one place: `{"error": {"code", "message"}}`.
 /// Installed first on the router, so it also wraps the not-found responder and framework errors.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    let logger: Logger
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         do {
             return try await next(request, context)
         } catch {
-            return Self.response(for: Self.serviceError(error, logger: logger))
+            return Self.response(for: Self.serviceError(error, logger: context.logger))
         }
     }
 

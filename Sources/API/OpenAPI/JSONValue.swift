@@ -52,6 +52,12 @@ indirect enum JSONValue: Encodable, Sendable, ExpressibleByStringLiteral, Expres
         return []
     }
 
+    /// An object with `more` pairs after its own.
+    func appending(_ more: [(String, JSONValue)]) -> JSONValue {
+        guard case .object(let pairs) = self else { return self }
+        return .object(pairs + more)
+    }
+
     subscript(key: String) -> JSONValue? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil

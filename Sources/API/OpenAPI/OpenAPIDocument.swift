@@ -56,7 +56,7 @@ enum OpenAPIDocument {
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
             "schemas": schemas,
         ],
-        "paths": paths,
+        "paths": paths.appending(boardPaths),
     ]
 
     static let schemas: JSONValue = [

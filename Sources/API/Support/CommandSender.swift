@@ -9,6 +9,8 @@ struct CommandSender: Sendable {
     let bus: any EventBus
     let policy: PublishRetryPolicy
     let logger: Logger
+    /// Confirmed by the broker; against the workers' acked count it shows a backlog building up.
+    private let published = Counter(label: "tableorder_commands_published_total")
     private let retries = Counter(label: "tableorder_publish_retries_total")
     private let failures = Counter(label: "tableorder_publish_failures_total")
 
@@ -21,7 +23,7 @@ struct CommandSender: Sendable {
     /// - Parameter id: the envelope's id; derive it from an `Idempotency-Key` so a retried request is
     ///   applied once. A fresh one otherwise.
     func send(_ command: Command, id: String = UUID().lowercased) async throws {
-        let body = try CommandEnvelope(id: id, command: command).wireBytes()
+        let body = try CommandEnvelope(id: id, traceparent: TraceContext.current?.header, command: command).wireBytes()
         var attempt = 0
         do {
             try await policy.run { timeout in
@@ -29,9 +31,12 @@ struct CommandSender: Sendable {
                 if attempt > 1 { retries.increment() }
                 try await bus.sendCommand(body, headers: [], timeout: timeout)
             }
+            published.increment()
         } catch {
             failures.increment()
-            logger.warning("command not confirmed by the broker", metadata: ["error": "\(error)"])
+            logger.warning(
+                "command not confirmed by the broker",
+                metadata: ["error": "\(error)", "trace_id": "\(TraceContext.current?.traceID ?? "-")"])
             throw ServiceError.unavailable("the order service is temporarily unavailable; retry shortly", retryAfter: 2)
         }
     }

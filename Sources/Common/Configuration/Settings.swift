@@ -24,6 +24,8 @@ public struct Settings: Sendable {
     public var cacheTTLSeconds: Int
     public var menuCacheTTLSeconds: Int
     public var logLevel: Logger.Level
+    /// One JSON object per line (for log collectors) or swift-log's plain text (for a terminal).
+    public var logFormat: LogFormat
     public var workerMetricsPort: Int
     public var sqlitePath: String
     /// How long the event log (SSE replay) and the applied-command ids are kept; at least the contract's 24 h.
@@ -69,6 +71,12 @@ public struct Settings: Sendable {
             throw ConfigurationError("LOG_LEVEL", "expected trace, debug, info, notice, warning, error or critical")
         }
         self.logLevel = logLevel
+        let defaultFormat: LogFormat = mode == .production ? .json : .text
+        let formatText = env["LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultFormat.rawValue
+        guard let logFormat = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ConfigurationError("LOG_FORMAT", "expected json or text, got '\(formatText)'")
+        }
+        self.logFormat = logFormat
         self.eventRetentionHours = try positive("EVENT_RETENTION_HOURS", 168)
         self.headerTimeoutSeconds = try positive("HTTP_HEADER_TIMEOUT_SECONDS", 30, max: 3600)
         guard eventRetentionHours >= 24 else {

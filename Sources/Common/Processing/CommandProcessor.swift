@@ -69,6 +69,7 @@ public struct CommandProcessor: Sendable {
             do {
                 let envelopes = decoded.map(\.1)
                 let events = try await applyWithRetry(envelopes)
+                logApplied(envelopes)
                 await publish(events, invalidating: envelopes)
             } catch is CancellationError {
                 // Shutting down while the database is away: ack nothing, the broker redelivers the batch.
@@ -78,11 +79,12 @@ public struct CommandProcessor: Sendable {
                 for (inbound, command) in decoded {
                     do {
                         let events = try await applyWithRetry([command])
+                        logApplied([command])
                         await publish(events, invalidating: [command])
                     } catch is CancellationError {
                         return
                     } catch {
-                        deadLetter(inbound, subscription, reason: "\(error)")
+                        deadLetter(inbound, subscription, reason: "\(error)", envelope: command)
                     }
                 }
             }
@@ -115,10 +117,34 @@ public struct CommandProcessor: Sendable {
         }
     }
 
-    private func deadLetter(_ inbound: InboundCommand, _ subscription: any CommandSubscription, reason: String) {
-        logger.error("command dead-lettered", metadata: ["reason": "\(reason)"])
+    private func deadLetter(
+        _ inbound: InboundCommand, _ subscription: any CommandSubscription, reason: String, envelope: CommandEnvelope? = nil
+    ) {
+        var metadata: Logger.Metadata = ["reason": "\(reason)"]
+        if let envelope { metadata.merge(Self.metadata(of: envelope)) { _, new in new } }
+        logger.error("command dead-lettered", metadata: metadata)
         deadLettered.increment()
         subscription.deadLetter(inbound)
+    }
+
+    /// One line per applied command, carrying the trace id of the request that sent it (see
+    /// `TraceContext`): grep a 202's `X-Request-ID` and both the API's and the worker's lines come up.
+    private func logApplied(_ envelopes: [CommandEnvelope]) {
+        guard logger.logLevel <= .info else { return }
+        for envelope in envelopes { logger.info("command applied", metadata: Self.metadata(of: envelope)) }
+    }
+
+    static func metadata(of envelope: CommandEnvelope) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "command_id": .string(envelope.id),
+            "command_type": .string(envelope.command.typeName),
+            "store_id": .string(envelope.command.storeID),
+        ]
+        if let trace = envelope.traceparent.flatMap(TraceContext.init(header:)) {
+            metadata["trace_id"] = .string(trace.traceID)
+            metadata["parent_span_id"] = .string(trace.spanID)
+        }
+        return metadata
     }
 
     /// After commit: drop the stores' stale cached reads, then wake the SSE nodes and tell other consumers.

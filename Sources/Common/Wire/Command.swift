@@ -45,24 +45,31 @@ public enum Command: Sendable, Equatable {
 }
 
 /// The message on the queue: a command with its own id, so the worker applies each one exactly once
-/// (the id is recorded in the same transaction as the command's effects).
+/// (the id is recorded in the same transaction as the command's effects), and the `traceparent` of the
+/// request that sent it, so the worker's log lines carry the same trace id as the API's.
 public struct CommandEnvelope: Codable, Sendable, Equatable {
     public var id: String
     public var issuedAt: String
+    public var traceparent: String?
     public var command: Command
 
-    public init(id: String = UUID().lowercased, issuedAt: String = Timestamp.now(), command: Command) {
+    public init(
+        id: String = UUID().lowercased, issuedAt: String = Timestamp.now(), traceparent: String? = nil,
+        command: Command
+    ) {
         self.id = id
         self.issuedAt = issuedAt
+        self.traceparent = traceparent
         self.command = command
     }
 
-    enum CodingKeys: String, CodingKey { case id = "command_id", issuedAt = "issued_at" }
+    enum CodingKeys: String, CodingKey { case id = "command_id", issuedAt = "issued_at", traceparent }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         issuedAt = try c.decode(String.self, forKey: .issuedAt)
+        traceparent = try c.decodeIfPresent(String.self, forKey: .traceparent)
         command = try Command(from: decoder)
     }
 
@@ -70,6 +77,7 @@ public struct CommandEnvelope: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(issuedAt, forKey: .issuedAt)
+        try c.encodeIfPresent(traceparent, forKey: .traceparent)
         try command.encode(to: encoder)
     }
 }

@@ -9,6 +9,10 @@ extension CommandEnvelope {
         out.string(id)
         out.raw(",\"issued_at\":")
         out.string(issuedAt)
+        if let traceparent {
+            out.raw(",\"traceparent\":")
+            out.string(traceparent)
+        }
         out.raw(",\"type\":\"order.create\",\"body\":{\"order_id\":")
         out.string(order.orderID)
         out.raw(",\"store_id\":")

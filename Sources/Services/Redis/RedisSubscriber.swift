@@ -1,6 +1,7 @@
 import TableOrderCommon
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 
 /// One pattern subscription per process, read by a thread of its own.
@@ -26,12 +27,15 @@ public final class RedisSubscriber: @unchecked Sendable {
     private let logger: Logger
     private let state = NIOLockedValueBox((stopping: false, connected: false))
     private let wakeup = Wakeup()
+    /// 1 while subscribed, 0 while not: an SSE node at 0 relays nothing live (alert rule `SSENodeWithoutRedis`).
+    private let subscribed = Gauge(label: "tableorder_pubsub_subscribed")
 
     public init(url: RedisURL, pattern: String, logger: Logger, handlers: Handlers) {
         self.url = url
         self.pattern = pattern
         self.logger = logger
         self.handlers = handlers
+        subscribed.record(0)
         let thread = Thread { [self] in self.runLoop() }
         thread.name = "redis-subscriber"
         thread.start()
@@ -58,6 +62,7 @@ public final class RedisSubscriber: @unchecked Sendable {
                     logger.warning("redis subscription lost", metadata: ["error": "\(error)"])
                 }
                 state.withLockedValue { $0.connected = false }
+                subscribed.record(0)
                 wakeup.wait(socket: nil, timeoutMs: Int32(clamping: backoff.nextDelay().milliseconds))
             }
         }
@@ -83,6 +88,7 @@ public final class RedisSubscriber: @unchecked Sendable {
             handlers.onMessage(channel, payload)
         case "psubscribe":
             state.withLockedValue { $0.connected = true }
+            subscribed.record(1)
             logger.info("redis subscribed", metadata: ["pattern": "\(pattern)"])
             handlers.onSubscribed()
         default:

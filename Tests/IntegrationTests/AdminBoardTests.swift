@@ -1,0 +1,243 @@
+import Foundation
+import NIOHTTP1
+import Testing
+@testable import TableOrderCommon
+
+/// The admin's live board (`GET /admin`) in a real browser: headless Chromium driven through chromedriver's
+/// WebDriver API, against a production-mode API and worker on the real services. What a member of staff
+/// does — sign in, watch orders arrive, move, delete, complete a table, read its history — and what
+/// reaches the database.
+@Suite(
+    .enabled(
+        if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services and ops/browser.sh install)"))
+struct AdminBoardTests {
+    @Test func staffRunTheBoardInABrowser() async throws {
+        let cluster = try await Cluster.start(.production)
+        defer { cluster.stop() }
+        let store = try await cluster.seedStore(tables: 3)
+        let menus = try await cluster.menus(store)
+        var tables: [Int: String] = [:]
+        for number in 1...3 { tables[number] = try await cluster.tableToken(store, table: number) }
+
+        try await WebDriver.withSession { browser in
+            let page = BoardPage(browser: browser, cluster: cluster)
+            try await page.signIn(store)
+
+            // An order arrives: on the page within 2 s of its 202, highlighted, in its table, totals right.
+            let first = try await page.order(tables[2]!, [(menus[0], 2), (menus[1], 1)])
+            let shownAfter = try await page.waitForOrder(first.id, within: .seconds(2))
+            print("AdminBoardTests: order on the page \(shownAfter) after its 202")
+            #expect(try await page.tableNumber(of: first.id) == 2)
+            #expect(try await page.hasClass(first.id, "is-new"))
+            #expect(try await page.tableTotal(2) == first.total)
+
+            // A status button: the move reaches the database, and the page follows the event.
+            try await browser.click("\(page.order(first.id)) [data-testid=move-preparing]")
+            try await page.waitForStored(first.id, status: "preparing")
+            try await page.waitForShown(first.id, status: "preparing")
+
+            // More orders on several tables, for the rest and for the screenshot.
+            let second = try await page.order(tables[2]!, [(menus[2], 1)])
+            _ = try await page.waitForOrder(second.id, within: .seconds(2))
+            let third = try await page.order(tables[1]!, [(menus[3], 1), (menus[4], 2)], note: "No onions, please")
+            _ = try await page.waitForOrder(third.id, within: .seconds(2))
+            let fourth = try await page.order(tables[3]!, [(menus[5], 3)])
+            _ = try await page.waitForOrder(fourth.id, within: .seconds(2))
+            try await browser.click("\(page.order(fourth.id)) [data-testid=move-preparing]")
+            try await page.waitForShown(fourth.id, status: "preparing")
+            #expect(try await page.tableTotal(2) == first.total + second.total)
+            try await Task.sleep(for: .milliseconds(1600))  // the arrivals' highlight animation settles
+            try await page.saveScreenshot()
+
+            // The API restarts: the page reconnects with Last-Event-ID by itself and misses nothing.
+            #expect(await cluster.restartAPI(0) == 0)
+            let afterRestart = try await page.order(tables[1]!, [(menus[6], 1)])
+            _ = try await page.waitForOrder(afterRestart.id, within: .seconds(20))
+            _ = try await browser.waitFor("[data-testid=connection][data-state=live]", timeout: .seconds(20))
+
+            // Delete (confirmed in the dialog): stored as deleted, gone from the page and the total.
+            try await browser.click("\(page.order(second.id)) [data-testid=delete-button]")
+            try await browser.click("[data-testid=confirm-ok]")
+            _ = try await Cluster.eventually(timeout: .seconds(10), "the deletion stored") {
+                try await cluster.query("SELECT deleted_at FROM orders WHERE id = ?", [.uuid(second.uuid)])
+                    .first.flatMap { $0.isNull(0) ? nil : true }
+            }
+            try await browser.waitForNone(page.order(second.id))
+            #expect(try await page.tableTotal(2) == first.total)
+
+            // Complete table 2's session: the table has no session any more, its card leaves the board,
+            // and its history shows both orders, the deleted one marked.
+            try await browser.click("\(page.table(2)) [data-testid=complete-session-button]")
+            try await browser.click("[data-testid=confirm-ok]")
+            _ = try await Cluster.eventually(timeout: .seconds(10), "table 2's session ended") {
+                try await cluster.query(
+                    "SELECT current_session_id FROM dining_tables WHERE store_id = ? AND table_number = 2",
+                    [.text(store.storeID)]
+                ).first.flatMap { $0.isNull(0) ? true : nil }
+            }
+            try await browser.waitForNone(page.table(2))
+            try await browser.click("[data-testid=idle-table][data-table-number=\"2\"]")
+            _ = try await browser.waitFor("[data-testid=history-session]")
+            #expect(try await browser.findAll("[data-testid=history-order]").count == 2)
+            #expect(try await browser.findAll("[data-testid=history-order].is-deleted").count == 1)
+            try await browser.click("[data-testid=history-close]")
+
+            // Both languages, then sign out: the token leaves sessionStorage.
+            let before = try await browser.execute("return document.documentElement.lang") as? String
+            try await browser.click("[data-testid=language-toggle]")
+            let after = try await browser.execute("return document.documentElement.lang") as? String
+            #expect(Set([before, after]) == Set(["ko", "en"]))
+            try await browser.click("[data-testid=logout]")
+            _ = try await browser.waitFor("[data-testid=login-view]:not([hidden])")
+            #expect(try await browser.execute("return sessionStorage.length") as? Int == 0)
+
+            let errors = await browser.browserLog().filter { $0.hasPrefix("SEVERE") && !$0.contains("/api/") }
+            #expect(errors.isEmpty, "browser errors: \(errors)")
+        }
+    }
+}
+
+/// The board as the test sees it: selectors, and the steps staff take.
+struct BoardPage {
+    struct Placed {
+        var id: String
+        var total: Int
+        var uuid: UUID { UUID(uuidString: id)! }
+    }
+
+    let browser: WebDriver
+    let cluster: Cluster
+
+    func order(_ id: String) -> String { "[data-testid=order][data-order-id=\"\(id)\"]" }
+    func table(_ number: Int) -> String { "[data-testid=table-card][data-table-number=\"\(number)\"]" }
+
+    func signIn(_ store: SeededStore) async throws {
+        try await browser.navigate(to: cluster.baseURL() + "/admin")
+        try await browser.type(store.storeID, into: "[data-testid=login-store]")
+        try await browser.type("admin", into: "[data-testid=login-username]")
+        try await browser.type(store.adminPassword, into: "[data-testid=login-password]")
+        try await browser.click("[data-testid=login-submit]")
+        _ = try await browser.waitFor("[data-testid=board-view]:not([hidden])")
+        _ = try await browser.waitFor("[data-testid=connection][data-state=live]", timeout: .seconds(15))
+    }
+
+    /// Posts an order as a table (through the API, as the table's tablet would); returns its id and total.
+    func order(_ token: String, _ lines: [([String: Any], Int)], note: String? = nil) async throws -> Placed {
+        var body: [String: Any] = ["items": lines.map { ["menu_id": $0.0["id"]!, "quantity": $0.1] }]
+        if let note { body["note"] = note }
+        let posted = try await cluster.http().post("/api/orders", token: token, json: body)
+        guard posted.status == 202, let id = posted.json["order_id"] as? String else {
+            throw TestFailure("order refused: \(posted.status) \(posted.text)")
+        }
+        return Placed(id: id, total: lines.reduce(0) { $0 + ($1.0["price"] as! Int) * $1.1 })
+    }
+
+    /// Polls the DOM until the order is shown; returns how long it took.
+    func waitForOrder(_ id: String, within limit: Duration) async throws -> Duration {
+        let start = ContinuousClock.now
+        _ = try await browser.waitFor(order(id), timeout: limit)
+        return start.duration(to: .now)
+    }
+
+    func waitForShown(_ id: String, status: String) async throws {
+        _ = try await browser.waitFor("\(order(id))[data-status=\"\(status)\"]")
+    }
+
+    func waitForStored(_ id: String, status: String) async throws {
+        _ = try await Cluster.eventually(timeout: .seconds(10), "order \(id) stored as \(status)") {
+            let stored = try await cluster.query(
+                "SELECT status FROM orders WHERE id = ?", [.uuid(UUID(uuidString: id)!)])
+            return try stored.first?.string(0) == status ? true : nil
+        }
+    }
+
+    func tableNumber(of orderID: String) async throws -> Int? {
+        let value = try await browser.execute(
+            "return arguments[0].closest('[data-testid=table-card]').dataset.tableNumber",
+            [try await browser.find(order(orderID))])
+        return (value as? String).flatMap(Int.init)
+    }
+
+    func hasClass(_ orderID: String, _ name: String) async throws -> Bool {
+        let element = try await browser.find(order(orderID))
+        return try await browser.execute("return arguments[0].classList.contains(arguments[1])", [element, name])
+            as? Bool ?? false
+    }
+
+    /// The table's total as shown, digits only (the format depends on the language).
+    func tableTotal(_ number: Int) async throws -> Int? {
+        let text = try await browser.text(of: try await browser.find("\(table(number)) [data-testid=table-total]"))
+        return Int(text.filter(\.isNumber))
+    }
+
+    /// `test-artifacts/admin-board.png` at the repository's root.
+    func saveScreenshot() async throws {
+        let root = TestEnvironment.env["TABLEORDER_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let directory = URL(fileURLWithPath: root).appendingPathComponent("test-artifacts")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("admin-board.png")
+        try await browser.screenshot().write(to: file)
+        print("AdminBoardTests: screenshot saved to \(file.path)")
+    }
+}
+
+/// The board's files in development mode (no services, no browser): each answers 200 with its type, and
+/// every file the page loads is one the API serves.
+@Suite(.enabled(if: TestEnvironment.binDirectory != nil, "needs the built executables"))
+struct AdminBoardAssetTests {
+    @Test func theBoardAndItsFilesAreServedWithTheirTypes() async throws {
+        let port = TestEnvironment.freePort()
+        let path = NSTemporaryDirectory() + "tableorder-board-\(UUID().uuidString.prefix(8))/tableorder.sqlite"
+        let api = try ManagedProcess(
+            name: "api-dev", executable: TestEnvironment.binary("tableorder-api"),
+            environment: DevelopmentModeTests.bareEnvironment(port: port, sqlitePath: path))
+        defer { api.terminate() }
+        let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
+        _ = try await Cluster.eventually(timeout: .seconds(120), "the development API") {
+            guard api.isRunning else { throw TestFailure("api exited:\n\(api.output)") }
+            return try? await http.get("/readyz").status == 200 ? true : nil
+        }
+
+        // The paths and types documented in /openapi.json are the board's.
+        let paths = try #require(try await http.get("/openapi.json").json["paths"] as? [String: Any])
+        var documented: [String: String] = [:]
+        for (name, item) in paths where name == "/admin" || name.hasPrefix("/admin/") {
+            let get = (item as? [String: Any])?["get"] as? [String: Any]
+            let ok = (get?["responses"] as? [String: Any])?["200"] as? [String: Any]
+            documented[name] = (ok?["content"] as? [String: Any])?.keys.first
+        }
+        #expect(documented["/admin"] == "text/html")
+        #expect(documented["/admin/board.css"] == "text/css")
+        #expect(documented["/admin/board.js"] == "text/javascript")
+
+        var loaded: [String: String] = [:]
+        for (name, type) in documented {
+            let answer = try await http.get(name)
+            #expect(answer.status == 200, "\(name)")
+            #expect(answer.headers.first(name: "Content-Type")?.hasPrefix(type ?? "?") == true, "\(name)")
+            #expect(answer.headers.first(name: "Cache-Control") == "no-cache", "\(name)")
+            #expect(!answer.body.isEmpty, "\(name)")
+            loaded[name] = answer.text
+            if let etag = answer.headers.first(name: "ETag") {
+                #expect(try await http.get(name, headers: [("If-None-Match", etag)]).status == 304, "\(name)")
+            }
+        }
+
+        // What the page and its modules load is all served (a module missing from the server's list would
+        // break the page only in a browser).
+        var referenced: Set<String> = []
+        for text in loaded.values {
+            for pattern in [#"(?:src|href)="(/admin/[^"]+)""#, #"from '\./([^']+)'"#] {
+                let regex = try NSRegularExpression(pattern: pattern)
+                for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let found = String(text[Range(match.range(at: 1), in: text)!])
+                    referenced.insert(found.hasPrefix("/") ? found : "/admin/" + found)
+                }
+            }
+        }
+        #expect(referenced.isSuperset(of: ["/admin/board.css", "/admin/board.js", "/admin/api.js"]))
+        let unserved = referenced.subtracting(documented.keys)
+        #expect(unserved.isEmpty, "loaded by the page but not served: \(unserved)")
+        #expect(try await http.get("/admin/missing.js").status == 404)
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The headless browser that AdminBoardTests drives through WebDriver (Debian's chromium and chromedriver).
+#   ops/browser.sh install    install chromium and chromium-driver if missing (needs root, apt)
+#   ops/browser.sh check      exit 0 when both are installed, else say what is missing
+set -euo pipefail
+
+PACKAGES=(chromium chromium-driver fonts-noto-cjk)
+
+log() { echo "[browser] $*" >&2; }
+
+missing() {
+    local pkg
+    for pkg in "${PACKAGES[@]}"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || echo "$pkg"
+    done
+}
+
+install() {
+    local need
+    mapfile -t need < <(missing)
+    if [ ${#need[@]} -gt 0 ]; then
+        log "installing ${need[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    fi
+    check
+}
+
+check() {
+    local need
+    mapfile -t need < <(missing)
+    if [ ${#need[@]} -gt 0 ]; then
+        log "missing: ${need[*]} (run ops/browser.sh install)"
+        return 1
+    fi
+    command -v chromedriver >/dev/null || { log "chromedriver is not on PATH"; return 1; }
+}
+
+case "${1:-}" in
+    install) install ;;
+    check) check ;;
+    *) echo "usage: $0 install|check" >&2; exit 2 ;;
+esac
