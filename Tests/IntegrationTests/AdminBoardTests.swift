@@ -97,6 +97,36 @@ struct AdminBoardTests {
     }
 }
 
+extension AdminBoardTests {
+    /// What the README promises a newcomer: `swift run tableorder-api` alone, then the board in a browser with
+    /// the printed login, and the printed table token's order appearing on it.
+    @Test func theBoardWorksInDevelopmentModeWithThePrintedLogin() async throws {
+        let cluster = try await Cluster.start(.development)
+        defer { cluster.stop() }
+        let output = try await Cluster.eventually(timeout: .seconds(60), "the printed introduction") {
+            cluster.apis[0].output.contains("/admin") ? cluster.apis[0].output : nil
+        }
+        func printed(_ label: String) throws -> String {
+            let line = try #require(output.split(separator: "\n").first { $0.contains(label) }, "no '\(label)' line")
+            return String(line.split(separator: " ").last!)
+        }
+        let demo = SeededStore(storeID: "demo", adminPassword: try printed("admin:  admin /"), tables: 5)
+        let tableToken = try printed("table 1 token (this run):")
+        #expect(output.contains("\(cluster.baseURL())/admin") || output.contains("/admin"))
+        let menus = try await cluster.menus(demo)
+
+        try await WebDriver.withSession { browser in
+            let page = BoardPage(browser: browser, cluster: cluster)
+            try await page.signIn(demo)
+            let placed = try await page.order(tableToken, [(menus[0], 1)])
+            _ = try await page.waitForOrder(placed.id, within: .seconds(2))
+            #expect(try await page.tableNumber(of: placed.id) == 1)
+            try await browser.click("\(page.order(placed.id)) [data-testid=move-preparing]")
+            try await page.waitForShown(placed.id, status: "preparing")
+        }
+    }
+}
+
 /// The board as the test sees it: selectors, and the steps staff take.
 struct BoardPage {
     struct Placed {
