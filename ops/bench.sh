@@ -2,7 +2,7 @@
 # The benchmark behind the README's "Performance" table: one API process and one worker (then two) on the
 # real services, and the references (a minimal publisher, PostgreSQL alone, redis-benchmark, nginx + nchan)
 # measured in the same run by the same clients. Prints the table; writes every figure to a JSON file.
-#   ./ops/bench.sh                 full sizes, release build (about 5 minutes after the build)
+#   ./ops/bench.sh                 full sizes, the image's release build (about 5 minutes after the build)
 #   ./ops/bench.sh --tiny          about a minute at tiny sizes: proves the benchmark works, figures meaningless
 # Options: --out FILE            the JSON (default .run/bench/bench-<time>.json)
 #          --bin-dir DIR         use binaries already built there (tableorder-api, -worker, -bench)
@@ -30,10 +30,13 @@ mkdir -p "$(dirname "$OUT")"
 ops/services.sh install
 ops/bench/nchan.sh install
 if [ -z "$BIN" ]; then
-    swift build -c release --product tableorder-api >&2
-    swift build -c release --product tableorder-worker >&2
-    swift build -c release --product tableorder-bench >&2
-    BIN=$(swift build -c release --show-bin-path)
+    # What the image ships (ops/docker/build.sh: release, the Swift runtime linked in, stripped), and the
+    # benchmark tool built with the same flags, so the dependencies are not built a second time.
+    BIN=.run/bench/bin
+    ops/docker/build.sh "$BIN"
+    STATIC=(swift build -c release --static-swift-stdlib)
+    TABLEORDER_SERVICES=1 "${STATIC[@]}" --product tableorder-bench >&2
+    cp "$(TABLEORDER_SERVICES=1 "${STATIC[@]}" --show-bin-path)/tableorder-bench" "$BIN/"
 fi
 
 WORK=$(mktemp -d /tmp/tableorder-bench.XXXXXX)

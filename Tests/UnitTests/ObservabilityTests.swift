@@ -87,7 +87,9 @@ import Testing
         #expect(line["tags"] as? [String] == ["a", "b"])
         #expect((line["nested"] as? [String: String]) == ["k": "v"])
         let ts = try #require(line["ts"] as? String)
-        #expect(ts.hasSuffix("Z") && ts.contains("T"))
+        #expect(ts.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(ts)")
+        let parsed = try #require(try? Date(ts, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        #expect(abs(parsed.timeIntervalSinceNow) < 60)
     }
 
     @Test func theFormatIsChosenByModeUnlessSet() throws {
