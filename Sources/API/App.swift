@@ -13,6 +13,8 @@ import UnixSignals
 @main
 struct TableOrderAPIMain {
     static func main() async {
+        // Before any thread of ours allocates: see `MallocArenas` (per-connection memory).
+        MallocArenas.limit(to: 2)
         // Async code runs on the same event loops as the sockets: no hop to another thread pool and back
         // for every request. Blocking work (scrypt, the C clients) already runs on threads of its own.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
