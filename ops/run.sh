@@ -55,6 +55,9 @@ cat <<INFO
 Table Order is running at $URL  (logs: .run/api.log, .run/worker.log; Ctrl-C stops everything)
   store demo · admin: admin / $ADMIN_PASSWORD · tables 1..5: $TABLE_PASSWORD
 
+The admin's live board, in a browser:
+  $URL/admin
+
 Open the admin's live stream (in another terminal):
   curl -N $URL/api/admin/orders/stream -H 'Authorization: Bearer $ADMIN_TOKEN'
 
