@@ -13,12 +13,18 @@ struct DevelopmentModeTests {
         return env
     }
 
-    @Test func thePrintedCurlLinesShowAnOrderArrivingOnTheStream() async throws {
+    /// `tableorder-api` as a newcomer starts it, on a free port with a fresh SQLite file.
+    static func startBareAPI() throws -> (api: ManagedProcess, http: TestHTTP) {
         let port = TestEnvironment.freePort()
         let path = NSTemporaryDirectory() + "tableorder-dev-\(UUID().uuidString.prefix(8))/tableorder.sqlite"
         let api = try ManagedProcess(
             name: "api-dev", executable: TestEnvironment.binary("tableorder-api"),
-            environment: Self.bareEnvironment(port: port, sqlitePath: path))
+            environment: bareEnvironment(port: port, sqlitePath: path))
+        return (api, TestHTTP(baseURL: "http://127.0.0.1:\(port)"))
+    }
+
+    @Test func thePrintedCurlLinesShowAnOrderArrivingOnTheStream() async throws {
+        let (api, _) = try Self.startBareAPI()
         defer { api.terminate() }
         let output = try await Cluster.eventually(timeout: .seconds(120), "the introduction") {
             api.output.contains("Place an order") && api.output.contains("Server started") ? api.output : nil

@@ -41,14 +41,11 @@ public struct JSONLogHandler: LogHandler {
         if let own = event.metadata { merged.merge(own) { _, new in new } }
 
         var out = JSONWriter()
-        out.raw("{\"ts\":")
-        out.string(Self.timestamp())
-        out.raw(",\"level\":")
-        out.string(event.level.rawValue)
-        out.raw(",\"logger\":")
-        out.string(label)
-        out.raw(",\"msg\":")
-        out.string(event.message.description)
+        out.raw("{")
+        out.field("ts", Self.timestamp(), first: true)
+        out.field("level", event.level.rawValue)
+        out.field("logger", label)
+        out.field("msg", event.message.description)
         for key in merged.keys.sorted() {
             out.raw(",")
             out.string(Self.reserved.contains(key) ? "meta.\(key)" : key)

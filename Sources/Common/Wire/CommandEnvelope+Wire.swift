@@ -5,35 +5,24 @@ extension CommandEnvelope {
     public func wireBytes() throws -> [UInt8] {
         guard case .createOrder(let order) = command else { return try JSON.encode(self) }
         var out = JSONWriter()
-        out.raw("{\"command_id\":")
-        out.string(id)
-        out.raw(",\"issued_at\":")
-        out.string(issuedAt)
-        if let traceparent {
-            out.raw(",\"traceparent\":")
-            out.string(traceparent)
-        }
-        out.raw(",\"type\":\"order.create\",\"body\":{\"order_id\":")
-        out.string(order.orderID)
-        out.raw(",\"store_id\":")
-        out.string(order.storeID)
-        out.raw(",\"table_id\":")
-        out.string(order.tableID)
+        out.raw("{")
+        out.field("command_id", id, first: true)
+        out.field("issued_at", issuedAt)
+        if let traceparent { out.field("traceparent", traceparent) }
+        out.raw(",\"type\":\"order.create\",\"body\":{")
+        out.field("order_id", order.orderID, first: true)
+        out.field("store_id", order.storeID)
+        out.field("table_id", order.tableID)
         out.raw(",\"lines\":[")
         for (index, line) in order.lines.enumerated() {
-            out.raw(index == 0 ? "{\"menu_id\":" : ",{\"menu_id\":")
-            out.string(line.menuID)
+            out.raw(index == 0 ? "{" : ",{")
+            out.field("menu_id", line.menuID, first: true)
             out.raw(",\"quantity\":\(line.quantity)}")
         }
         out.raw("]")
-        if let note = order.note {
-            out.raw(",\"note\":")
-            out.string(note)
-        }
-        out.raw(",\"request_hash\":")
-        out.string(order.requestHash)
-        out.raw(",\"requested_at\":")
-        out.string(order.requestedAt)
+        if let note = order.note { out.field("note", note) }
+        out.field("request_hash", order.requestHash)
+        out.field("requested_at", order.requestedAt)
         out.raw("}}")
         return out.bytes
     }
@@ -47,6 +36,14 @@ struct JSONWriter {
     init() { bytes.reserveCapacity(512) }
 
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// `"name":"value"` of an object, after a comma unless it is the object's first member.
+    mutating func field(_ name: String, _ value: String, first: Bool = false) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        string(value)
+    }
 
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
