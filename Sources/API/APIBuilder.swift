@@ -45,7 +45,7 @@ struct APIBuilder {
             tokens = try await KeyFiles.tokenService(settings)
         }
 
-        let hub = EventHub(heartbeat: .seconds(settings.sseHeartbeatSeconds))
+        let hub = EventHub(heartbeat: .seconds(Int64(settings.sseHeartbeatSeconds)))
         try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.resync() })
         let deps = Dependencies(
             settings: settings, reads: infrastructure.store, cache: infrastructure.cache,
@@ -54,6 +54,9 @@ struct APIBuilder {
             readiness: { await infrastructure.problems() }, logger: logger,
             requestHashes: RequestHashLookup(reads: infrastructure.store))
         let (router, _) = APIRouter.make(deps: deps, registry: registry)
+        // One responder for Hummingbird's connections and for the streams taken off them.
+        let responder = router.buildResponder()
+        let streams = StreamServer(responder: responder, logger: logger)
 
         // Connections idle for longer than two heartbeats are closed; headers are bounded (count and size),
         // so a client cannot hold memory or a connection for free.
@@ -61,11 +64,13 @@ struct APIBuilder {
         let headerTimeout = TimeAmount.seconds(Int64(settings.headerTimeoutSeconds))
         let server = HTTPServerBuilder.http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headerTimeout)],
+                additionalChannelHandlers: [
+                    RequestHeadTimeoutHandler(timeout: headerTimeout), StreamTakeoverHandler(server: streams),
+                ],
                 idleTimeout: idle,
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)))
         var app = Application(
-            router: router, server: server,
+            responder: responder, server: server,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),
             services: infrastructure.services + [ClientsShutdown(infrastructure.close)] + services + [HubTicker(hub: hub)],
             logger: logger)

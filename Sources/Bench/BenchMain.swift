@@ -20,7 +20,7 @@ struct BenchMain: AsyncParsableCommand {
     @Option var workerPort: Int = 18_802
     @Option var secondWorkerPort: Int = 18_803
     @Option var nchanPort: Int = 18_804
-    @Option(help: "Run only the end-to-end part (for profiling and diagnosis); prints its JSON.")
+    @Option(help: "Run one part alone: write-throughput, end-to-end or fan-out (for profiling); prints its JSON.")
     var only: String?
 
     mutating func run() async throws {
@@ -34,16 +34,8 @@ struct BenchMain: AsyncParsableCommand {
         let env = BenchEnvironment(
             binDirectory: binDir, repoRoot: repoRoot, workDirectory: workDir, databaseURL: database, redisURL: redis,
             rabbitMQURL: rabbit, apiPort: apiPort, workerPorts: [workerPort, secondWorkerPort], nchanPort: nchanPort)
-        if only == "end-to-end" {
-            try await Self.makeKeys(env)
-            try await env.runWorkerCommand(["migrate"])
-            let api = try await env.startAPI()
-            let worker = try await env.startWorker(0)
-            let store = try await BenchStore.seed(env, name: "live", tables: sizes.tables)
-            let result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)
-            await worker.stop()
-            await api.stop()
-            print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+        if let only {
+            print(try await Self.measureOnly(only, env, sizes: sizes))
             return
         }
         let report = try await Self.measure(env, sizes: sizes)
@@ -51,6 +43,37 @@ struct BenchMain: AsyncParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: out))
         print("\n" + report.markdown + "\n\nmachine: \(report.machine)\nJSON: \(out)")
+    }
+
+    /// One part alone, on a fresh API (and worker, where the part needs one): its JSON.
+    static func measureOnly(_ part: String, _ env: BenchEnvironment, sizes: BenchSizes) async throws -> String {
+        guard ["write-throughput", "end-to-end", "fan-out"].contains(part) else {
+            throw ValidationError("--only: write-throughput, end-to-end or fan-out")
+        }
+        try await makeKeys(env)
+        try await env.runWorkerCommand(["migrate"])
+        let api = try await env.startAPI()
+        let worker = part == "write-throughput" ? nil : try await env.startWorker(0)
+        let store = try await BenchStore.seed(env, name: "only", tables: sizes.tables)
+        let result: any Encodable
+        switch part {
+        case "write-throughput":
+            let classic = try MinimalPublisher(url: try AMQPURL(parsing: env.rabbitMQURL)).run(kind: .classic, messages: sizes.publisherMessages)
+            try purgeCommands(env)
+            let throughput = try await WriteThroughput(env: env, store: store)
+                .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds)
+            try purgeCommands(env)
+            result = ["publisher_classic_per_second": classic, "api_per_second": throughput.requestsPerSecond,
+                      "ratio": throughput.requestsPerSecond / classic, "p50_ms": throughput.p50Ms, "p99_ms": throughput.p99Ms]
+        case "end-to-end":
+            result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)
+        default:
+            result = try await FanOut(streams: sizes.streams, broadcasts: sizes.broadcasts)
+                .runAPI(env: env, store: store, apiPID: api.pid)
+        }
+        await worker?.stop()
+        await api.stop()
+        return String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
     }
 
     static func measure(_ env: BenchEnvironment, sizes: BenchSizes) async throws -> BenchReport {

@@ -3,13 +3,15 @@ import Logging
 import NIOCore
 import TableOrderCommon
 
-/// The request context of every route: the verified token's claims (set by `AuthMiddleware`) and the
-/// peer's address (for login limits). Request bodies are read by `RequestBodyReader` with the
+/// The request context of every route: the verified token's claims (set by `AuthMiddleware`), the
+/// peer's address (for login limits) and, for the event stream, its connection. Request bodies are read by `RequestBodyReader` with the
 /// contract's 64 KiB limit, so the framework's own limit is set just above it.
 struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     var claims: AccessClaims?
     let remoteAddress: SocketAddress?
+    /// The connection's stream, when `StreamTakeoverHandler` took the request over.
+    var liveStream: LiveStream?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

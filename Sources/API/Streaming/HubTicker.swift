@@ -1,6 +1,6 @@
 import ServiceLifecycle
 
-/// Ticks the hub once a second: the hub sends each silent stream its heartbeat (one clock for all).
+/// Ticks the hub once a second (one clock for every stream's heartbeat); closes it on shutdown.
 struct HubTicker: Service {
     let hub: EventHub
 

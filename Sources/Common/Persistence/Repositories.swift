@@ -1,8 +1,17 @@
 import Foundation
 
+/// A store's event log as the SSE streams read it: the truth behind every stream.
+public protocol EventLogReads: Sendable {
+    /// Events of the store with id > `after`, oldest first, at most `limit`.
+    func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent]
+    func lastEventID(storeID: String) async throws -> Int64
+    /// The oldest event id still retained for the store, if any.
+    func oldestEventID(storeID: String) async throws -> Int64?
+}
+
 /// The reads the API answers from the database (behind the cache). One implementation per store engine;
 /// the rules around them (auth, validation, caching) live outside, once.
-public protocol ReadRepository: Sendable {
+public protocol ReadRepository: EventLogReads {
     func storeExists(_ storeID: String) async throws -> Bool
     func menu(storeID: String) async throws -> StoreMenu?
     func adminCredential(storeID: String, username: String) async throws -> Credential?
@@ -16,11 +25,6 @@ public protocol ReadRepository: Sendable {
     func tables(storeID: String) async throws -> [TableSummary]
     /// Ended sessions of the table, newest first, started within `[from, to)` when given.
     func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
-    /// Events of the store with id > `after`, oldest first, at most `limit`.
-    func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent]
-    func lastEventID(storeID: String) async throws -> Int64
-    /// The oldest event id still retained for the store, if any.
-    func oldestEventID(storeID: String) async throws -> Int64?
 }
 
 /// One database transaction of the worker, as primitive steps; `CommandHandler` holds the rules.

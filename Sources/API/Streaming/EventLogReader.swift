@@ -1,0 +1,54 @@
+import NIOCore
+import TableOrderCommon
+
+/// Reads a store's event log as SSE frames: the truth behind every stream (pub/sub only says "look").
+///
+/// Both the opening replay and a live stream's gap fills read through here, so "never skip an id" is
+/// written once: a page stops at the first gap, because an id missing from the log is not committed yet.
+struct EventLogReader: Sendable {
+    let storeID: String
+    let reads: any EventLogReads
+
+    static let pageSize = 500
+
+    /// One page after `after`: the frames of the consecutive events found (nil if none), the last id they
+    /// reach, and whether the log may hold more after it.
+    func page(after: Int64) async throws -> (frames: ByteBuffer?, last: Int64, more: Bool) {
+        let events = try await reads.events(storeID: storeID, after: after, limit: Self.pageSize)
+        var last = after
+        var text = ""
+        for event in events {
+            guard event.id == last + 1 else { return (Self.buffer(text), last, false) }
+            text += event.sseFrame
+            last = event.id
+        }
+        return (Self.buffer(text), last, events.count == Self.pageSize)
+    }
+
+    /// Where a new stream starts: live from the newest event; after a `replay_truncated` frame when the
+    /// client's `Last-Event-ID` is older than the retained log (or was never this store's: it must reload
+    /// its snapshot); or replaying the events after the client's id.
+    enum Start {
+        case live(lastSent: Int64)
+        case truncated(frame: ByteBuffer, lastSent: Int64)
+        case replay(after: Int64)
+    }
+
+    func start(lastEventID: Int64?) async throws -> Start {
+        let newest = try await reads.lastEventID(storeID: storeID)
+        guard let lastEventID else { return .live(lastSent: newest) }
+        let oldest = try await reads.oldestEventID(storeID: storeID) ?? newest + 1
+        if lastEventID + 1 < oldest || lastEventID > newest {
+            return .truncated(frame: ByteBuffer(string: truncatedFrame(oldest: oldest)), lastSent: newest)
+        }
+        return .replay(after: lastEventID)
+    }
+
+    private func truncatedFrame(oldest: Int64) -> String {
+        let data = "{\"type\":\"replay_truncated\",\"store_id\":\"\(storeID)\",\"oldest_event_id\":\(oldest),"
+            + "\"occurred_at\":\"\(Timestamp.now())\"}"
+        return "event: replay_truncated\ndata: \(data)\n\n"
+    }
+
+    private static func buffer(_ text: String) -> ByteBuffer? { text.isEmpty ? nil : ByteBuffer(string: text) }
+}

@@ -1,0 +1,195 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import TableOrderCommon
+
+/// One admin's SSE connection, served from its channel's event loop.
+///
+/// An open stream is these few fields and an entry in the hub: no task waits for its events, so thousands
+/// of streams cost little more than their sockets. The hub hands each event to the stream on the stream's
+/// own event loop; the stream writes the shared frame when it is the next id, drops one it has sent, and
+/// reads the log when ids are missing (lost pub/sub messages, a resubscribe), so every event is sent once
+/// and ids strictly increase. A client that stops reading is disconnected rather than buffered for: it
+/// comes back with `Last-Event-ID` and the log replays what it missed.
+final class LiveStream: Sendable {
+    let eventLoop: any EventLoop
+    let channel: any Channel
+    private let state: NIOLoopBoundBox<State>
+
+    static let heartbeatFrame = ByteBuffer(string: ": heartbeat\n\n")
+
+    private enum Phase {
+        /// The request is still being answered (the replay); `newest` is the highest id signalled meanwhile.
+        case opening(newest: Int64)
+        case live
+        /// The log is being read; `again` if more was signalled since the read began.
+        case filling(again: Bool)
+        case ended
+    }
+
+    private struct Subscription {
+        let log: EventLogReader
+        let hub: EventHub
+    }
+
+    private struct State {
+        var context: ChannelHandlerContext?
+        var phase = Phase.opening(newest: 0)
+        var subscription: Subscription?
+        var headWritten = false
+        var lastSent: Int64 = 0
+        var lastWrite = NIODeadline.now()
+    }
+
+    /// On the channel's event loop, from the handler that took the connection over.
+    init(context: ChannelHandlerContext) {
+        eventLoop = context.eventLoop
+        channel = context.channel
+        state = NIOLoopBoundBox(State(context: context), eventLoop: context.eventLoop)
+    }
+
+    // MARK: Opening (called from the task answering the request)
+
+    /// Writes a part of the response and waits until it is written (back-pressure for replays).
+    func write(_ part: HTTPResponsePart) async throws {
+        try await eventLoop.flatSubmit { self.writeNow(part) }.get()
+    }
+
+    /// Joins the hub before the log is read, so nothing committed in between is missed. False if the
+    /// stream or the hub has already ended.
+    func subscribe(to hub: EventHub, log: EventLogReader) async throws -> Bool {
+        try await eventLoop.submit {
+            guard case .opening = self.state.value.phase, hub.add(self, storeID: log.storeID) else { return false }
+            self.state.value.subscription = Subscription(log: log, hub: hub)
+            return true
+        }.get()
+    }
+
+    /// The replay is written: from here events are written as they come.
+    func goLive(lastSent: Int64) async throws {
+        try await eventLoop.submit {
+            guard case .opening(let newest) = self.state.value.phase else { return }
+            self.state.value.lastSent = lastSent
+            self.state.value.phase = .live
+            if newest > lastSent { self.startFill() }
+        }.get()
+    }
+
+    var isLive: Bool {
+        get async { (try? await eventLoop.submit { self.state.value.subscription != nil && !self.hasEnded }.get()) ?? false }
+    }
+
+    /// Ends the response and closes the connection (shutdown, a failed read, a client that stopped reading).
+    func end() {
+        eventLoop.execute { self.endNow() }
+    }
+
+    // MARK: Live (called on the event loop by the hub and the handler)
+
+    func deliver(_ event: StoreEvent, frame: ByteBuffer, now: NIODeadline) {
+        switch state.value.phase {
+        case .ended:
+            return
+        case .opening(let newest):
+            state.value.phase = .opening(newest: max(newest, event.id))
+        case .filling:
+            if event.id > state.value.lastSent { state.value.phase = .filling(again: true) }
+        case .live:
+            let lastSent = state.value.lastSent
+            if event.id <= lastSent { return }
+            guard event.id == lastSent + 1 else { return startFill() }
+            state.value.lastSent = event.id
+            send(frame, now: now)
+        }
+    }
+
+    /// The subscription was re-established: events may have been missed, so read the log.
+    func resync() {
+        switch state.value.phase {
+        case .ended: return
+        case .opening: state.value.phase = .opening(newest: .max)
+        case .filling: state.value.phase = .filling(again: true)
+        case .live: startFill()
+        }
+    }
+
+    /// Writes `: heartbeat` if nothing was written for `interval`.
+    func heartbeat(now: NIODeadline, interval: TimeAmount) {
+        switch state.value.phase {
+        case .live, .filling:
+            if now - state.value.lastWrite >= interval { send(Self.heartbeatFrame, now: now) }
+        case .opening, .ended:
+            return
+        }
+    }
+
+    /// The connection is gone.
+    func closed() {
+        state.value.context = nil
+        endNow()
+    }
+
+    // MARK: Internals (on the event loop)
+
+    private var hasEnded: Bool {
+        if case .ended = state.value.phase { return true }
+        return false
+    }
+
+    private func writeNow(_ part: HTTPResponsePart) -> EventLoopFuture<Void> {
+        guard let context = state.value.context, !hasEnded else {
+            return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+        }
+        if case .head = part { state.value.headWritten = true }
+        state.value.lastWrite = .now()
+        return context.writeAndFlush(NIOAny(part))
+    }
+
+    private func send(_ frame: ByteBuffer, now: NIODeadline) {
+        guard let context = state.value.context else { return }
+        // Past the channel's high-water mark the client is not keeping up; the log will catch it up.
+        guard context.channel.isWritable else { return endNow() }
+        state.value.lastWrite = now
+        context.writeAndFlush(NIOAny(HTTPResponsePart.body(frame)), promise: nil)
+    }
+
+    private func startFill() {
+        guard let log = state.value.subscription?.log else { return endNow() }
+        state.value.phase = .filling(again: false)
+        let after = state.value.lastSent
+        Task { await self.fill(after: after, log: log) }
+    }
+
+    private func fill(after: Int64, log: EventLogReader) async {
+        var last = after
+        do {
+            while true {
+                let (frames, reached, more) = try await log.page(after: last)
+                if let frames { try await write(.body(frames)) }
+                last = reached
+                if !more { break }
+            }
+        } catch {
+            return end()
+        }
+        let reached = last
+        eventLoop.execute {
+            guard case .filling(let again) = self.state.value.phase else { return }
+            self.state.value.lastSent = reached
+            self.state.value.phase = .live
+            if again { self.startFill() }
+        }
+    }
+
+    private func endNow() {
+        guard !hasEnded else { return }
+        state.value.phase = .ended
+        if let subscription = state.value.subscription {
+            subscription.hub.remove(self, storeID: subscription.log.storeID)
+        }
+        guard let context = state.value.context else { return }
+        state.value.context = nil
+        if state.value.headWritten { context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil) }
+        context.close(promise: nil)
+    }
+}
