@@ -71,10 +71,11 @@ let package = Package(
             name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(name: "CConcurrencyHook", path: "Sources/CConcurrencyHook"),
         .target(
             name: "TableOrderCommon",
             dependencies: [
-                "CMalloc",
+                "CMalloc", "CConcurrencyHook",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -95,6 +96,8 @@ let package = Package(
             dependencies: [
                 "TableOrderCommon", "CRabbitMQ", "CHiredis",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

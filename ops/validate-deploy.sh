@@ -284,6 +284,12 @@ if [ -n "$BUILT_DIR" ]; then
                     fail "run: tableorder-api answers $code on /admin with its resource bundle beside it"
                 fi
             fi
+            # The Swift runtime is linked in: the executor hook must still reach it (EventLoopExecutor).
+            if grep -q "async code runs on the event loops" "$WORK/api/log"; then
+                pass "run: tableorder-api runs its async code on NIO's event loops (static runtime)"
+            else
+                fail "run: tableorder-api did not install its event-loop executor: $(grep -m1 'async code' "$WORK/api/log")"
+            fi
             kill -TERM "$api_pid"
             wait "$api_pid" && status=0 || status=$?
             if [ "$status" = 0 ]; then

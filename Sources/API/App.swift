@@ -17,7 +17,7 @@ struct TableOrderAPIMain {
         MallocArenas.limit(to: 2)
         // Async code runs on the same event loops as the sockets: no hop to another thread pool and back
         // for every request. Blocking work (scrypt, the C clients) already runs on threads of its own.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let onEventLoops = await EventLoopExecutor.installAndCheck()
         let settings: Settings
         do {
             settings = try Settings()
@@ -31,6 +31,7 @@ struct TableOrderAPIMain {
         let logger = Logger(label: "tableorder-api")
         do {
             let app = try await APIBuilder(settings: settings, registry: registry, logger: logger).build()
+            EventLoopExecutor.report(onEventLoops: onEventLoops, logger: logger)
             try await app.runService()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))

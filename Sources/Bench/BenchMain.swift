@@ -58,12 +58,18 @@ struct BenchMain: AsyncParsableCommand {
         let result: any Encodable
         switch part {
         case "write-throughput":
-            let classic = try MinimalPublisher(url: try AMQPURL(parsing: env.rabbitMQURL)).run(kind: .classic, messages: sizes.publisherMessages)
+            let amqp = try AMQPURL(parsing: env.rabbitMQURL)
+            let classic = try MinimalPublisher(url: amqp).run(kind: .classic, messages: sizes.publisherMessages)
+            let window64 = try MinimalPublisher(url: amqp, window: UInt64(sizes.wrkConnections))
+                .run(kind: .classic, messages: sizes.publisherMessages / 4)
+            let quorum64 = try MinimalPublisher(url: amqp, window: UInt64(sizes.wrkConnections))
+                .run(kind: .quorum, messages: sizes.publisherMessages / 4)
             try purgeCommands(env)
             let throughput = try await WriteThroughput(env: env, store: store)
                 .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds)
             try purgeCommands(env)
             result = ["publisher_classic_per_second": classic, "api_per_second": throughput.requestsPerSecond,
+                      "publisher_classic_window_64": window64, "publisher_quorum_window_64": quorum64,
                       "ratio": throughput.requestsPerSecond / classic, "p50_ms": throughput.p50Ms, "p99_ms": throughput.p99Ms]
         case "end-to-end":
             result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)

@@ -22,13 +22,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Async code runs on the event loops PostgresNIO already uses; blocking work has threads of its own.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let onEventLoops = await EventLoopExecutor.installAndCheck()
         let settings = loadSettings()
         do { _ = try settings.requireServices() } catch { configurationFailure(error) }
         #if canImport(TableOrderServices)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-worker")
+        EventLoopExecutor.report(onEventLoops: onEventLoops, logger: logger)
         let infrastructure = try Infrastructure.production(settings: settings, logger: logger)
 
         let router = Router()

@@ -54,5 +54,47 @@ struct ConsumerTests {
         let missing = total - seen.withLockedValue { $0.count }
         #expect(missing == 0, "\(missing) confirmed messages never reached the consumer")
     }
+
+    /// The publisher writes its frames itself (`AMQPPublishBatch`): a body over the negotiated frame size is
+    /// split into several body frames, headers and properties survive, and a `mandatory` message no queue
+    /// takes is refused rather than confirmed.
+    @Test func largeMessagesArriveWholeAndUnroutableOnesAreRefused() async throws {
+        let url = try AMQPURL(parsing: TestEnvironment.rabbitURL!)
+        let queue = "test-frames-\(UUID().uuidString.prefix(8))"
+        let declare: @Sendable (AMQPConnection) throws -> Void = { try $0.declareTransientQueue(queue) }
+        let logger = Logger(label: "test-frames")
+        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 10, logger: logger, declareTopology: declare)
+        let publisher = AMQPPublisher(name: "test-frames", url: url, logger: logger, declareTopology: declare)
+        defer {
+            consumer.shutdown()
+            publisher.shutdown()
+        }
+        let sizes = [0, 1, 131_064, 131_065, 300_001]  // around the default frame size of 131,072 bytes
+        let bodies = sizes.map { size in (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ size) } }
+        for body in bodies {
+            try await publisher.publish(
+                exchange: "", routingKey: queue, body: body, mandatory: true, headers: [("size", String(body.count))],
+                timeout: .seconds(10))
+        }
+        await #expect(throws: AMQPPublisher.Failure.self) {
+            try await publisher.publish(
+                exchange: "", routingKey: queue + "-nobody", body: [1], mandatory: true, timeout: .seconds(10))
+        }
+        let deliveries = NIOLockedValueBox<[AMQPConsumer.Delivery]>([])
+        let reader = Task {
+            for await delivery in consumer.deliveries {
+                deliveries.withLockedValue { $0.append(delivery) }
+                consumer.ack(through: delivery.tag, generation: delivery.generation)
+            }
+        }
+        defer { reader.cancel() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while deliveries.withLockedValue({ $0.count }) < bodies.count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let received = deliveries.withLockedValue { $0 }
+        #expect(received.map(\.body) == bodies)
+        #expect(received.map { $0.headers["size"] } == sizes.map { String($0) })
+    }
 }
 #endif

@@ -124,6 +124,17 @@ import Testing
         #expect(!WriteIdentity.isValidKey("한글"))
     }
 
+    @Test func jsonMediaTypesAreRecognisedWhateverTheCaseSpacesAndParameters() {
+        #expect(RequestBodyReader.isJSON(contentType: "application/json"))
+        #expect(RequestBodyReader.isJSON(contentType: "Application/JSON; charset=utf-8"))
+        #expect(RequestBodyReader.isJSON(contentType: " \tapplication/json ;charset=utf-8"))
+        #expect(!RequestBodyReader.isJSON(contentType: ""))
+        #expect(!RequestBodyReader.isJSON(contentType: "text/plain"))
+        #expect(!RequestBodyReader.isJSON(contentType: "application/json-patch+json"))
+        #expect(!RequestBodyReader.isJSON(contentType: "application/jsonx"))
+        #expect(!RequestBodyReader.isJSON(contentType: "application/ json"))
+    }
+
     @Test func nulEscapesAreFound() {
         #expect(RequestBodyReader.containsNULEscape(Array(#"{"a":"x\u0000"}"#.utf8)))
         #expect(RequestBodyReader.containsNULEscape(Array(#"{"\u0000":1}"#.utf8)))

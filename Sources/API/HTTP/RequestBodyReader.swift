@@ -9,11 +9,7 @@ enum RequestBodyReader {
     static let maximumBytes = 64 * 1024
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let contentType = request.headers[.contentType] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        guard mediaType == "application/json" else {
+        guard isJSON(contentType: request.headers[.contentType] ?? "") else {
             throw ServiceError(.unsupportedMediaType, "Content-Type must be application/json")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBytes {
@@ -36,6 +32,18 @@ enum RequestBodyReader {
             throw ServiceError.validation(error.fieldMessage)
         } catch {
             throw ServiceError.validation("body: not valid JSON")
+        }
+    }
+
+    /// Whether the media type (before any `;` parameters, spaces around it ignored) is `application/json`,
+    /// in any letter case. Plain bytes: this runs on every write request.
+    static func isJSON(contentType: String) -> Bool {
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var media = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let first = media.first, isBlank(first) { media = media.dropFirst() }
+        while let last = media.last, isBlank(last) { media = media.dropLast() }
+        return media.elementsEqual("application/json".utf8) { byte, expected in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == expected
         }
     }
 

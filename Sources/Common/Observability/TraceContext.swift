@@ -52,8 +52,9 @@ public struct TraceContext: Sendable, Hashable {
         text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// `bytes` random bytes as hex, never all zeros; one random draw per 8 bytes (each is a system call).
+    /// `bytes` random bytes as hex, never all zeros (unique, not secret: `FastRandom`).
     private static func randomHex(bytes: Int) -> String {
+        var random = FastRandom()
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes * 2)
@@ -61,7 +62,7 @@ public struct TraceContext: Sendable, Hashable {
             out.removeAll(keepingCapacity: true)
             var remaining = bytes
             while remaining > 0 {
-                var word = UInt64.random(in: .min ... .max)
+                var word = random.next()
                 for _ in 0..<min(8, remaining) {
                     out.append(digits[Int(word >> 4 & 0x0F)])
                     out.append(digits[Int(word & 0x0F)])

@@ -1,8 +1,11 @@
+import Crypto
 import TableOrderCommon
 import Foundation
 
-/// `RateLimiter` in Redis: one `EVAL` per request (a sorted set of the window's requests per key),
-/// atomic, on Redis's clock so every pod counts the same window.
+/// `RateLimiter` in Redis: one script call per request (a sorted set of the window's requests per key),
+/// atomic, on Redis's clock so every pod counts the same window. The script goes by its digest
+/// (`EVALSHA`), so Redis neither receives nor hashes its text each time; `NOSCRIPT` (a restarted or
+/// flushed Redis) falls back to `EVAL`, which caches it again.
 public struct RedisRateLimiter: RateLimiter {
     private let client: RedisClient
 
@@ -24,14 +27,20 @@ public struct RedisRateLimiter: RateLimiter {
         return {0, 0, tonumber(oldest[2]) + window - now}
         """.utf8)
 
+    private static let digest = Array(Insecure.SHA1.hash(data: script).map { String(format: "%02x", $0) }.joined().utf8)
+
     public init(client: RedisClient) { self.client = client }
 
     public func consume(key: String, limit: Int, windowSeconds: Int) async throws -> RateLimitDecision {
-        let reply = try await client.send([
-            Array("EVAL".utf8), Self.script, Array("1".utf8), Array("tableorder:rl:\(key)".utf8),
-            Array(String(limit).utf8), Array(String(windowSeconds * 1000).utf8),
-            Array(String(UInt32.random(in: 0 ... .max)).utf8),
-        ])
+        var random = FastRandom()  // a member unique within the millisecond; nothing secret
+        let arguments = [
+            Array("1".utf8), Array("tableorder:rl:\(key)".utf8), Array(String(limit).utf8),
+            Array(String(windowSeconds * 1000).utf8), Array(String(UInt32.random(in: 0 ... .max, using: &random)).utf8),
+        ]
+        var reply = try await client.send([Array("EVALSHA".utf8), Self.digest] + arguments)
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            reply = try await client.send([Array("EVAL".utf8), Self.script] + arguments)
+        }
         guard case .array(let parts) = reply, parts.count == 3, let allowed = parts[0].int,
             let remaining = parts[1].int, let retryMs = parts[2].int
         else {

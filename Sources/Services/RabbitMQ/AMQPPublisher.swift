@@ -66,7 +66,7 @@ public final class AMQPPublisher: @unchecked Sendable {
     private var stopping = false
     private var connectedFlag = false
     private var lastError = "not yet connected"
-    private let wakeup = Wakeup()
+    private let wakeup = Wakeup(coalescing: true)
     private let done = ConditionLock(value: false)
 
     init(
@@ -91,11 +91,12 @@ public final class AMQPPublisher: @unchecked Sendable {
         exchange: String, routingKey: String, body: [UInt8], mandatory: Bool,
         headers: [(String, String)] = [], timeout: Duration
     ) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let caller = CallerLoop()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             enqueue([
                 Request(
                     exchange: exchange, routingKey: routingKey, body: body, mandatory: mandatory, headers: headers,
-                    deadline: .now + timeout, complete: { continuation.resume(with: $0) })
+                    deadline: .now + timeout, complete: { result in caller.run { continuation.resume(with: result) } })
             ])
         }
     }
@@ -130,7 +131,7 @@ public final class AMQPPublisher: @unchecked Sendable {
     /// Stops taking messages, waits for the confirms of those in flight (up to their deadlines), then closes.
     public func shutdown() {
         lock.withLock { stopping = true }
-        wakeup.signal()
+        wakeup.signal(force: true)
         done.lock(whenValue: true)
         done.unlock()
     }
@@ -142,6 +143,9 @@ public final class AMQPPublisher: @unchecked Sendable {
         var request: Request
         var returned = false
     }
+
+    /// For the coalescing wakeup (a stop wakes the thread with a forced signal).
+    private func hasWork() -> Bool { lock.withLock { !queue.isEmpty } }
 
     private func runLoop() {
         var connection: AMQPConnection?
@@ -196,29 +200,34 @@ public final class AMQPPublisher: @unchecked Sendable {
                     fail(batch, .notConnected(lock.withLock { lastError }))
                     if stop { break }
                     let wait = ContinuousClock.now.duration(to: nextAttempt)
-                    wakeup.wait(socket: nil, timeoutMs: Int32(clamping: max(wait.milliseconds, 1)))
+                    wakeup.wait(socket: nil, timeoutMs: Int32(clamping: max(wait.milliseconds, 1)), unless: hasWork)
                     continue
                 }
             }
             guard let conn = connection else { continue }
 
-            var pendingBatch = batch[...]
-            while let request = pendingBatch.popFirst() {
-                if ContinuousClock.now >= request.deadline {
+            var frames = AMQPPublishBatch(channel: AMQPConnection.channel, frameMax: Int(amqp_get_frame_max(conn.state)))
+            let started = ContinuousClock.now
+            for request in batch {
+                if started >= request.deadline {
                     request.complete(.failure(Failure.timedOut))
                     continue
                 }
-                let status = basicPublish(conn, request, tag: nextTag)
-                if status != AMQP_STATUS_OK.rawValue {
-                    dropConnection(String(cString: amqp_error_string2(status)))
-                    fail(Array(pendingBatch) + [request], .connectionLost)
-                    pendingBatch = []
-                    break
+                do {
+                    try frames.append(
+                        exchange: request.exchange, routingKey: request.routingKey, mandatory: request.mandatory,
+                        messageID: String(nextTag), headers: request.headers, body: request.body)
+                } catch {
+                    request.complete(.failure(error))
+                    continue
                 }
                 inflight.append(InFlight(tag: nextTag, request: request))
                 nextTag += 1
             }
-            guard let conn = connection else { continue }
+            if !frames.isEmpty, let error = frames.send(to: conn.socketFD) {
+                dropConnection(error)
+                continue
+            }
 
             if let error = readFrames(conn, &inflight) {
                 dropConnection(error)
@@ -235,11 +244,11 @@ public final class AMQPPublisher: @unchecked Sendable {
             }
 
             var timeoutMs: Int32 = 1000
-            if let earliest = inflight.map(\.request.deadline).min() {
+            if let earliest = inflight.lazy.map(\.request.deadline).min() {
                 timeoutMs = Int32(clamping: max(1, min(1000, now.duration(to: earliest).milliseconds + 1)))
             }
             if !conn.hasBufferedInput {
-                wakeup.wait(socket: conn.socketFD, timeoutMs: timeoutMs)
+                wakeup.wait(socket: conn.socketFD, timeoutMs: timeoutMs, unless: hasWork)
             }
         }
         connection?.close()
@@ -252,45 +261,6 @@ public final class AMQPPublisher: @unchecked Sendable {
         fail(leftovers, .stopped)
         done.lock()
         done.unlock(withValue: true)
-    }
-
-    private func basicPublish(_ conn: AMQPConnection, _ request: Request, tag: UInt64) -> Int32 {
-        var props = amqp_basic_properties_t()
-        props._flags = amqp_flags_t(
-            AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG)
-        props.delivery_mode = 2  // persistent
-        var headerEntries: [amqp_table_entry_t] = []
-        var owned: [UnsafeMutablePointer<CChar>] = []
-        defer { owned.forEach { free($0) } }
-        func bytes(_ s: String) -> amqp_bytes_t {
-            let p = strdup(s)!
-            owned.append(p)
-            return amqp_bytes_t(len: strlen(p), bytes: UnsafeMutableRawPointer(p))
-        }
-        props.content_type = bytes("application/json")
-        props.message_id = bytes(String(tag))
-        for (key, value) in request.headers {
-            var field = amqp_field_value_t()
-            field.kind = UInt8(AMQP_FIELD_KIND_UTF8.rawValue)
-            field.value.bytes = bytes(value)
-            headerEntries.append(amqp_table_entry_t(key: bytes(key), value: field))
-        }
-        return headerEntries.withUnsafeMutableBufferPointer { entries in
-            if !entries.isEmpty {
-                props._flags |= amqp_flags_t(AMQP_BASIC_HEADERS_FLAG)
-                props.headers = amqp_table_t(num_entries: Int32(entries.count), entries: entries.baseAddress)
-            }
-            return request.exchange.withAMQPBytes { exchange in
-                request.routingKey.withAMQPBytes { key in
-                    request.body.withUnsafeBytes { raw in
-                        let body = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
-                        return amqp_basic_publish(
-                            conn.state, AMQPConnection.channel, exchange, key, request.mandatory ? 1 : 0, 0, &props,
-                            body)
-                    }
-                }
-            }
-        }
     }
 
     /// Reads every frame available now. Returns a description if the connection is no longer usable.

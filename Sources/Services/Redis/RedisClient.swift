@@ -22,7 +22,7 @@ public final class RedisClient: @unchecked Sendable {
     private var stopping = false
     private var connectedFlag = false
     private var lastError = "not yet connected"
-    private let wakeup = Wakeup()
+    private let wakeup = Wakeup(coalescing: true)
 
     public init(url: RedisURL, logger: Logger, name: String = "redis") {
         self.url = url
@@ -37,8 +37,9 @@ public final class RedisClient: @unchecked Sendable {
 
     /// Sends one command and returns its reply. A Redis error reply is returned as `.error`, not thrown.
     public func send(_ arguments: [[UInt8]]) async throws -> RESPValue {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPValue, any Error>) in
-            enqueue([Pending(arguments: arguments, complete: { continuation.resume(with: $0) })])
+        let caller = CallerLoop()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPValue, any Error>) in
+            enqueue([Pending(arguments: arguments, complete: { result in caller.run { continuation.resume(with: result) } })])
         }
     }
 
@@ -72,8 +73,11 @@ public final class RedisClient: @unchecked Sendable {
 
     public func shutdown() {
         lock.withLock { stopping = true }
-        wakeup.signal()
+        wakeup.signal(force: true)
     }
+
+    /// For the coalescing wakeup (a stop wakes the thread with a forced signal).
+    private func hasWork() -> Bool { lock.withLock { !queue.isEmpty } }
 
     private func runLoop() {
         var context: HiredisContext?
@@ -104,11 +108,11 @@ public final class RedisClient: @unchecked Sendable {
             guard let ctx = context else {
                 let why = lock.withLock { lastError }
                 for p in batch { p.complete(.failure(RedisError("redis unavailable: \(why)"))) }
-                wakeup.wait(socket: nil, timeoutMs: 1000)
+                wakeup.wait(socket: nil, timeoutMs: 1000, unless: hasWork)
                 continue
             }
             if batch.isEmpty {
-                wakeup.wait(socket: nil, timeoutMs: 1000)
+                wakeup.wait(socket: nil, timeoutMs: 1000, unless: hasWork)
                 continue
             }
             var replies: [RESPValue] = []
