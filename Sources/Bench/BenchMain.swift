@@ -109,6 +109,10 @@ struct BenchMain: AsyncParsableCommand {
                 drains.append(try await WorkerDrain(env: env, store: writes, database: database).run(workers: workers, backlog: sizes.backlog))
             }
 
+            progress("settling: VACUUM ANALYZE, then \(sizes.settleSeconds) s")
+            _ = try await database.query("VACUUM ANALYZE", [])
+            try await Task.sleep(for: .seconds(sizes.settleSeconds))
+
             let worker = try await env.startWorker(0)
             defer { Task { await worker.stop() } }
             progress("(c) end to end: \(sizes.endToEndRate) orders/s for \(sizes.endToEndSeconds) s with a stream open")

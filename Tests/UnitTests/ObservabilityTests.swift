@@ -41,6 +41,19 @@ import Testing
         #expect(a.traceID != b.traceID)
         #expect(try #require(TraceContext(header: a.header)) == a)
     }
+
+    /// The ids come from `FastRandom` (one generator shared by every thread): drawn from several threads
+    /// at once, none repeats and every one is a valid id.
+    @Test func idsDrawnConcurrentlyNeverRepeat() async throws {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 {
+                group.addTask { (0..<5_000).map { _ in TraceContext.start().traceID } }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(ids).count == 20_000)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && TraceContext(header: "00-\($0)-00f067aa0ba902b7-01") != nil })
+    }
 }
 
 @Suite struct JSONLogHandlerTests {

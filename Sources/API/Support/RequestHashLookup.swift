@@ -9,7 +9,7 @@ import TableOrderCommon
 /// together as one `WHERE id IN (…)`. An idle API answers a lookup with one query, as before; a busy
 /// one sends the database one query per round trip instead of one per request.
 final class RequestHashLookup: Sendable {
-    private typealias Waiter = (id: UUID, continuation: CheckedContinuation<String?, any Error>)
+    private typealias Waiter = (id: UUID, caller: CallerLoop, continuation: CheckedContinuation<String?, any Error>)
 
     private struct State {
         var waiting: [Waiter] = []
@@ -39,7 +39,7 @@ final class RequestHashLookup: Sendable {
     func requestHash(orderID: UUID) async throws -> String? {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLockedValue { state -> Bool in
-                state.waiting.append((orderID, continuation))
+                state.waiting.append((orderID, CallerLoop(), continuation))
                 guard state.inFlight < maximumInFlight else { return false }
                 state.inFlight += 1
                 return true
@@ -60,9 +60,12 @@ final class RequestHashLookup: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let hashes = try await query(Array(Set(batch.map(\.id))))
-                for waiter in batch { waiter.continuation.resume(returning: hashes[waiter.id]) }
+                for waiter in batch {
+                    let hash = hashes[waiter.id]
+                    waiter.caller.run { waiter.continuation.resume(returning: hash) }
+                }
             } catch {
-                for waiter in batch { waiter.continuation.resume(throwing: error) }
+                for waiter in batch { waiter.caller.run { waiter.continuation.resume(throwing: error) } }
             }
         }
     }

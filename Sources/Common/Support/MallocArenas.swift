@@ -8,9 +8,9 @@ import Glibc
 /// glibc gives a thread that meets contention an arena of its own, up to eight per core, and memory freed
 /// into one arena is reused only by the threads of that arena. An API pod's connections are allocated and
 /// freed across NIO's event loops, the C clients' threads and the thread pool, so with the default every
-/// arena keeps its own partly used pages: 5,000 SSE streams cost 27.5 KiB each, and 19.8 KiB with two
-/// arenas, with throughput unchanged (`ops/bench.sh`, runs one after the other). `MALLOC_ARENA_MAX`, when
-/// set in the environment, still decides.
+/// arena keeps its own partly used pages: 5,000 SSE streams cost 15.4 KiB each with 16 arenas and 8.5 KiB
+/// with two, in fan-out runs one after the other (`tableorder-bench --only fan-out`), with the broadcast
+/// latency unchanged. `MALLOC_ARENA_MAX`, when set in the environment, still decides.
 public enum MallocArenas {
     public static func limit(to count: Int32) {
         #if canImport(Glibc)
