@@ -26,6 +26,8 @@ struct OrderFlowTests {
         #expect(stream.headers.first(name: "Cache-Control") == "no-cache")
         #expect(stream.headers.first(name: "X-Accel-Buffering") == "no")
         #expect(stream.headers.first(name: "Connection")?.lowercased() == "keep-alive")
+        #expect(stream.headers.first(name: "Date")?.hasSuffix(" GMT") == true)  // like every other response
+        #expect(stream.headers.first(name: "X-Request-ID") != nil)  // through the same middleware
 
         // The client sends no prices: the server takes them from the menu.
         let posted = try await cluster.http().post(

@@ -194,6 +194,11 @@ import Testing
         #expect(StreamServer.serves(head(.get, "//api/admin/orders/stream/")))
     }
 
+    @Test func datesAreHTTPDates() {
+        #expect(StreamServer.httpDate(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(StreamServer.httpDate(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+
     @Test func leavesEverythingElse() {
         #expect(!StreamServer.serves(head(.post, "/api/admin/orders/stream")))
         #expect(!StreamServer.serves(head(.get, "/api/admin/orders")))

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -38,6 +41,7 @@ struct StreamServer: Sendable {
                 for: ErrorMiddleware<AppRequestContext>.serviceError(error, logger: logger))
         }
         if response.status != .ok { response.headers[.connection] = "close" }
+        response.headers[.date] = Self.httpDate()  // what Hummingbird adds to every other response
         if let length = response.body.contentLength { response.headers[.contentLength] = String(length) }
         do {
             try await stream.write(.head(response.head))
@@ -46,6 +50,19 @@ struct StreamServer: Sendable {
             logger.debug("event stream ended while opening", metadata: ["error": "\(error)"])
         }
         if await !stream.isLive { stream.end() }
+    }
+}
+
+extension StreamServer {
+    /// Now as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), from the C library (this process never sets
+    /// a locale, so names are English).
+    static func httpDate(_ seconds: Int = time(nil)) -> String {
+        var clock = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&clock, &parts)
+        var buffer = [CChar](repeating: 0, count: 40)
+        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
