@@ -9,16 +9,22 @@ import TableOrderCommon
 /// The RabbitMQ consumer hands over every delivery, however its thread is woken.
 @Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
 struct ConsumerTests {
+    /// A fresh transient queue with a consumer and a publisher on it.
+    static func pair(name: String, prefetch: UInt16) throws -> (queue: String, AMQPConsumer, AMQPPublisher) {
+        let url = try AMQPURL(parsing: TestEnvironment.rabbitURL!)
+        let queue = "\(name)-\(UUID().uuidString.prefix(8))"
+        let declare: @Sendable (AMQPConnection) throws -> Void = { try $0.declareTransientQueue(queue) }
+        let logger = Logger(label: name)
+        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: prefetch, logger: logger, declareTopology: declare)
+        let publisher = AMQPPublisher(name: name, url: url, logger: logger, declareTopology: declare)
+        return (queue, consumer, publisher)
+    }
+
     /// Each delivery is acked at once, so the consumer thread is woken by settlements while messages keep
     /// arriving. A consumer that read a bare frame on such a wake-up swallowed the delivery that had just
     /// arrived, and the next `multiple` ack settled it unseen (found by `ops/bench.sh`: ~1 in 1,000 orders).
     @Test func everyPublishedMessageIsDeliveredWhileAcksInterleave() async throws {
-        let url = try AMQPURL(parsing: TestEnvironment.rabbitURL!)
-        let queue = "test-consumer-\(UUID().uuidString.prefix(8))"
-        let declare: @Sendable (AMQPConnection) throws -> Void = { try $0.declareTransientQueue(queue) }
-        let logger = Logger(label: "test-consumer")
-        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 300, logger: logger, declareTopology: declare)
-        let publisher = AMQPPublisher(name: "test-publisher", url: url, logger: logger, declareTopology: declare)
+        let (queue, consumer, publisher) = try Self.pair(name: "test-consumer", prefetch: 300)
         defer {
             consumer.shutdown()
             publisher.shutdown()
@@ -59,12 +65,7 @@ struct ConsumerTests {
     /// split into several body frames, headers and properties survive, and a `mandatory` message no queue
     /// takes is refused rather than confirmed.
     @Test func largeMessagesArriveWholeAndUnroutableOnesAreRefused() async throws {
-        let url = try AMQPURL(parsing: TestEnvironment.rabbitURL!)
-        let queue = "test-frames-\(UUID().uuidString.prefix(8))"
-        let declare: @Sendable (AMQPConnection) throws -> Void = { try $0.declareTransientQueue(queue) }
-        let logger = Logger(label: "test-frames")
-        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 10, logger: logger, declareTopology: declare)
-        let publisher = AMQPPublisher(name: "test-frames", url: url, logger: logger, declareTopology: declare)
+        let (queue, consumer, publisher) = try Self.pair(name: "test-frames", prefetch: 10)
         defer {
             consumer.shutdown()
             publisher.shutdown()

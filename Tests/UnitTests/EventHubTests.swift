@@ -37,12 +37,7 @@ import Testing
         let stream: LiveStream
 
         static func open(store: String, hub: EventHub, log: Log, lastSent: Int64) async throws -> Connection {
-            let channel = NIOAsyncTestingChannel()
-            let stream = try await channel.eventLoop.submit {
-                let grab = Grab()
-                try channel.pipeline.syncOperations.addHandler(grab)
-                return grab.stream!
-            }.get()
+            let (channel, stream) = try await EventHubTests.newStream()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
             #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: store, reads: log)))
             try await stream.write(.head(HTTPResponse(status: .ok)))
@@ -77,6 +72,17 @@ import Testing
                 return text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
             }
         }
+    }
+
+    /// A test channel with a stream on it, not yet subscribed.
+    static func newStream() async throws -> (NIOAsyncTestingChannel, LiveStream) {
+        let channel = NIOAsyncTestingChannel()
+        let stream = try await channel.eventLoop.submit {
+            let grab = Grab()
+            try channel.pipeline.syncOperations.addHandler(grab)
+            return grab.stream!
+        }.get()
+        return (channel, stream)
     }
 
     /// Stands in for `StreamTakeoverHandler`: makes the stream, and tells it when the connection is gone.
@@ -115,12 +121,7 @@ import Testing
     @Test func anEventSignalledDuringTheReplayIsNotLost() async throws {
         let hub = EventHub()
         let log = Log([Self.event("a", 1)])
-        let channel = NIOAsyncTestingChannel()
-        let stream = try await channel.eventLoop.submit {
-            let grab = Grab()
-            try channel.pipeline.syncOperations.addHandler(grab)
-            return grab.stream!
-        }.get()
+        let (channel, stream) = try await Self.newStream()
         #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: log)))
         try await stream.write(.head(HTTPResponse(status: .ok)))
         // The replay read the log up to 1; event 2 commits and is signalled before the stream is live.
@@ -163,12 +164,7 @@ import Testing
         hub.close()
         #expect(try await a.written(1) == ["end"])
         #expect(hub.count == 0)
-        let channel = NIOAsyncTestingChannel()
-        let late = try await channel.eventLoop.submit {
-            let grab = Grab()
-            try channel.pipeline.syncOperations.addHandler(grab)
-            return grab.stream!
-        }.get()
+        let (_, late) = try await Self.newStream()
         #expect(try await !late.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([]))))
     }
 
