@@ -176,29 +176,3 @@ import Testing
         #expect(hub.count == 0)
     }
 }
-
-/// Which requests `StreamTakeoverHandler` takes off Hummingbird's path: exactly those the router would
-/// send to the stream's route.
-@Suite struct StreamTakeoverMatchTests {
-    func head(_ method: HTTPRequest.Method, _ path: String) -> HTTPRequest {
-        HTTPRequest(method: method, scheme: nil, authority: nil, path: path)
-    }
-
-    @Test func takesTheStreamRouteWhateverTheQueryOrEmptySegments() {
-        #expect(StreamServer.serves(head(.get, "/api/admin/orders/stream")))
-        #expect(StreamServer.serves(head(.get, "/api/admin/orders/stream?last_event_id=4")))
-        #expect(StreamServer.serves(head(.get, "//api/admin/orders/stream/")))
-    }
-
-    @Test func datesAreHTTPDates() {
-        #expect(StreamServer.httpDate(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(StreamServer.httpDate(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
-    }
-
-    @Test func leavesEverythingElse() {
-        #expect(!StreamServer.serves(head(.post, "/api/admin/orders/stream")))
-        #expect(!StreamServer.serves(head(.get, "/api/admin/orders")))
-        #expect(!StreamServer.serves(head(.get, "/api/admin/orders/stream/x")))
-        #expect(!StreamServer.serves(head(.get, "/api/admin/orders/streams")))
-    }
-}

@@ -75,8 +75,17 @@ final class LiveStream: Sendable {
         }.get()
     }
 
+    /// Whether the stream went live (a request that failed or was refused before that is to be ended).
     var isLive: Bool {
-        get async { (try? await eventLoop.submit { self.state.value.subscription != nil && !self.hasEnded }.get()) ?? false }
+        get async {
+            let phase = try? await eventLoop.submit { () -> Bool in
+                switch self.state.value.phase {
+                case .live, .filling: true
+                case .opening, .ended: false
+                }
+            }.get()
+            return phase ?? false
+        }
     }
 
     /// Ends the response and closes the connection (shutdown, a failed read, a client that stopped reading).

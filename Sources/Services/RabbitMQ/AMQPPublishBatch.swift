@@ -14,18 +14,22 @@ struct AMQPPublishBatch {
     private(set) var bytes: [UInt8] = []
     private var scratch = [UInt8](repeating: 0, count: 4096)
     private let channel: UInt16
-    private let frameMax: Int
+    private var frameMax = 4096
 
     private static let frameEnd: UInt8 = 0xCE
 
-    init(channel: amqp_channel_t, frameMax: Int) {
+    /// One per publisher thread: its buffers are reused from batch to batch.
+    init(channel: amqp_channel_t) {
         self.channel = channel
-        self.frameMax = max(frameMax, 4096)
     }
 
     var isEmpty: Bool { bytes.isEmpty }
 
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    /// Empties the buffer for the next batch on a connection with this negotiated frame size.
+    mutating func start(frameMax: Int) {
+        bytes.removeAll(keepingCapacity: true)
+        self.frameMax = max(frameMax, 4096)
+    }
 
     /// Appends one persistent JSON message. Throws if its method or properties cannot be encoded.
     mutating func append(

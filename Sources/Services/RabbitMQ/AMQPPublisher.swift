@@ -150,6 +150,7 @@ public final class AMQPPublisher: @unchecked Sendable {
     private func runLoop() {
         var connection: AMQPConnection?
         var inflight: [InFlight] = []
+        var frames = AMQPPublishBatch(channel: AMQPConnection.channel)
         var nextTag: UInt64 = 1
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(3))
         var nextAttempt = ContinuousClock.now
@@ -206,7 +207,7 @@ public final class AMQPPublisher: @unchecked Sendable {
             }
             guard let conn = connection else { continue }
 
-            var frames = AMQPPublishBatch(channel: AMQPConnection.channel, frameMax: Int(amqp_get_frame_max(conn.state)))
+            frames.start(frameMax: Int(amqp_get_frame_max(conn.state)))
             let started = ContinuousClock.now
             for request in batch {
                 if started >= request.deadline {
