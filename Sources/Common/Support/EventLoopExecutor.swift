@@ -11,8 +11,8 @@ import NIOPosix
 /// (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`) finds the
 /// runtime's hook with `dlsym`, which fails when the Swift runtime is linked in statically, as in the image,
 /// so the hook is set here through a C declaration the static linker resolves. The same assumptions as
-/// NIO's: the hook may be set before any task runs, and a C function pointer with two pointer arguments is
-/// called correctly with the Swift calling convention (true on x86-64 and arm64).
+/// NIO's: the hook is set at the start of `main`, before other tasks exist, and a C function pointer with
+/// two pointer arguments is called correctly with the Swift calling convention (true on x86-64 and arm64).
 public enum EventLoopExecutor {
     /// Call first thing in `main`. False if another global executor hook was already installed.
     @discardableResult
