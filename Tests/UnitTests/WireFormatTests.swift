@@ -103,6 +103,18 @@ import Testing
         #expect(Timestamp.day("2026-02-03") != nil)
         #expect(Timestamp.day("2026-2-3") == nil)
     }
+
+    /// `now()` is written by the C library, `string(_:)` by Foundation: the same form, the same instant.
+    @Test func nowHasTheSameFormAsAnyOtherTimestamp() throws {
+        let before = Date()
+        let now = Timestamp.now()
+        let after = Date()
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        let parsed = try style.parse(now)
+        #expect(now.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
+        #expect(now.count == Timestamp.string(before).count)
+        #expect(parsed >= before.addingTimeInterval(-0.002) && parsed <= after.addingTimeInterval(0.001))
+    }
 }
 
 @Suite struct ConfigurationTests {

@@ -42,7 +42,7 @@ public struct JSONLogHandler: LogHandler {
 
         var out = JSONWriter()
         out.raw("{")
-        out.field("ts", Self.timestamp(), first: true)
+        out.field("ts", Timestamp.now(), first: true)
         out.field("level", event.level.rawValue)
         out.field("logger", label)
         out.field("msg", event.message.description)
@@ -57,23 +57,6 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static let reserved: Set<String> = ["ts", "level", "logger", "msg"]
-
-    /// Now as RFC 3339 UTC with milliseconds, from the C library: Foundation's date formatting would load
-    /// ICU's calendar data into every process that logs a line, idle ones included.
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int, _ count: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, count - text.count)) + text
-        }
-        return "\(digits(Int(parts.tm_year) + 1900, 4))-\(digits(Int(parts.tm_mon) + 1, 2))-\(digits(Int(parts.tm_mday), 2))"
-            + "T\(digits(Int(parts.tm_hour), 2)):\(digits(Int(parts.tm_min), 2)):\(digits(Int(parts.tm_sec), 2))"
-            + ".\(digits(now.tv_nsec / 1_000_000, 3))Z"
-    }
 
     private static func write(_ value: Logger.Metadata.Value, to out: inout JSONWriter) {
         switch value {

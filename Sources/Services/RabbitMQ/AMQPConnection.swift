@@ -103,27 +103,7 @@ package final class AMQPConnection {
 
     /// Declares a durable queue with string or integer arguments (`x-queue-type`, `x-delivery-limit`, …).
     package func declareQueue(_ name: String, arguments: [(String, AMQPArgument)]) throws {
-        var keeper: [UnsafeMutablePointer<CChar>] = []
-        defer { keeper.forEach { free($0) } }
-        func bytes(_ s: String) -> amqp_bytes_t {
-            let p = strdup(s)!
-            keeper.append(p)
-            return amqp_bytes_t(len: strlen(p), bytes: UnsafeMutableRawPointer(p))
-        }
-        var entries: [amqp_table_entry_t] = arguments.map { key, value in
-            var field = amqp_field_value_t()
-            switch value {
-            case .string(let s):
-                field.kind = UInt8(AMQP_FIELD_KIND_UTF8.rawValue)
-                field.value.bytes = bytes(s)
-            case .int(let i):
-                field.kind = UInt8(AMQP_FIELD_KIND_I64.rawValue)
-                field.value.i64 = Int64(i)
-            }
-            return amqp_table_entry_t(key: bytes(key), value: field)
-        }
-        entries.withUnsafeMutableBufferPointer { buffer in
-            let table = amqp_table_t(num_entries: Int32(buffer.count), entries: buffer.baseAddress)
+        withAMQPTable(arguments) { table in
             name.withAMQPBytes { queue in
                 _ = amqp_queue_declare(state, Self.channel, queue, 0, 1, 0, 0, table)
             }
@@ -177,6 +157,33 @@ package final class AMQPConnection {
 package enum AMQPArgument {
     case string(String)
     case int(Int)
+}
+
+/// Lends `entries` to rabbitmq-c as an `amqp_table_t` (queue arguments, message headers) for the duration
+/// of `body`; the C strings it points to are freed afterwards.
+func withAMQPTable<R>(_ entries: [(String, AMQPArgument)], _ body: (amqp_table_t) throws -> R) rethrows -> R {
+    var owned: [UnsafeMutablePointer<CChar>] = []
+    defer { owned.forEach { free($0) } }
+    func bytes(_ text: String) -> amqp_bytes_t {
+        let copy = strdup(text)!
+        owned.append(copy)
+        return amqp_bytes_t(len: strlen(copy), bytes: UnsafeMutableRawPointer(copy))
+    }
+    var table: [amqp_table_entry_t] = entries.map { key, value in
+        var field = amqp_field_value_t()
+        switch value {
+        case .string(let text):
+            field.kind = UInt8(AMQP_FIELD_KIND_UTF8.rawValue)
+            field.value.bytes = bytes(text)
+        case .int(let number):
+            field.kind = UInt8(AMQP_FIELD_KIND_I64.rawValue)
+            field.value.i64 = Int64(number)
+        }
+        return amqp_table_entry_t(key: bytes(key), value: field)
+    }
+    return try table.withUnsafeMutableBufferPointer { buffer in
+        try body(amqp_table_t(num_entries: Int32(buffer.count), entries: buffer.baseAddress))
+    }
 }
 
 extension String {

@@ -66,32 +66,18 @@ struct AMQPPublishBatch {
     private mutating func appendContentHeader(bodySize: Int, messageID: String, headers: [(String, String)])
         throws(AMQPEncodingError)
     {
-        var entries: [amqp_table_entry_t] = []
-        var owned: [UnsafeMutablePointer<CChar>] = []
-        defer { owned.forEach { free($0) } }
-        func bytes(_ text: String) -> amqp_bytes_t {
-            let copy = strdup(text)!
-            owned.append(copy)
-            return amqp_bytes_t(len: strlen(copy), bytes: UnsafeMutableRawPointer(copy))
-        }
-        for (key, value) in headers {
-            var field = amqp_field_value_t()
-            field.kind = UInt8(AMQP_FIELD_KIND_UTF8.rawValue)
-            field.value.bytes = bytes(value)
-            entries.append(amqp_table_entry_t(key: bytes(key), value: field))
-        }
-        let length = "application/json".withAMQPBytes { contentType in
-            messageID.withAMQPBytes { id in
-                entries.withUnsafeMutableBufferPointer { entries in
+        let length = withAMQPTable(headers.map { ($0, AMQPArgument.string($1)) }) { table in
+            "application/json".withAMQPBytes { contentType in
+                messageID.withAMQPBytes { id in
                     var properties = amqp_basic_properties_t()
                     properties._flags = amqp_flags_t(
                         AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG)
                     properties.content_type = contentType
                     properties.delivery_mode = 2  // persistent
                     properties.message_id = id
-                    if !entries.isEmpty {
+                    if table.num_entries > 0 {
                         properties._flags |= amqp_flags_t(AMQP_BASIC_HEADERS_FLAG)
-                        properties.headers = amqp_table_t(num_entries: Int32(entries.count), entries: entries.baseAddress)
+                        properties.headers = table
                     }
                     return encode { amqp_encode_properties(UInt16(AMQP_BASIC_CLASS), &properties, $0) }
                 }
