@@ -9,12 +9,13 @@ public enum Timestamp {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
-    /// Now, in the same form, from the C library: it runs twice per accepted order and for every JSON log
-    /// line, and Foundation's date formatting would load ICU's calendar data into every process using it.
+    /// Now, in the same form, written with the C library's calendar (`gmtime_r`): it runs twice per accepted
+    /// order and for every JSON log line, and Foundation's date formatting would load ICU's calendar data
+    /// into every process using it.
     public static func now() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        let now = Date().timeIntervalSince1970
+        var seconds = time_t(now.rounded(.down))
+        let milliseconds = Int((now - now.rounded(.down)) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func digits(_ value: Int, _ count: Int) -> String {
@@ -23,7 +24,7 @@ public enum Timestamp {
         }
         return "\(digits(Int(parts.tm_year) + 1900, 4))-\(digits(Int(parts.tm_mon) + 1, 2))-\(digits(Int(parts.tm_mday), 2))"
             + "T\(digits(Int(parts.tm_hour), 2)):\(digits(Int(parts.tm_min), 2)):\(digits(Int(parts.tm_sec), 2))"
-            + ".\(digits(now.tv_nsec / 1_000_000, 3))Z"
+            + ".\(digits(milliseconds, 3))Z"
     }
 
     /// Parses `YYYY-MM-DD` (a UTC day) for history filters.
