@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
@@ -88,6 +89,64 @@ import Testing
         if case .end = parts.last {} else { Issue.record("not ended: \(parts)") }
         #expect(try await Self.closes(channel))
         #expect(hub.count == 0)
+    }
+
+    /// A log whose newest id is held back until released, to stand in the window between reading where a
+    /// stream starts and the client seeing it open.
+    final class HeldLog: EventLogReads {
+        let log: EventHubTests.Log
+        let asked = NIOLockedValueBox(false)
+        let released = NIOLockedValueBox(false)
+        init(_ log: EventHubTests.Log) { self.log = log }
+        func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent] {
+            try await log.events(storeID: storeID, after: after, limit: limit)
+        }
+        func lastEventID(storeID: String) async throws -> Int64 {
+            asked.withLockedValue { $0 = true }
+            while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+            return try await log.lastEventID(storeID: storeID)
+        }
+        func oldestEventID(storeID: String) async throws -> Int64? { try await log.oldestEventID(storeID: storeID) }
+    }
+
+    /// An admin sees the stream open, then a table orders: that order's event is sent. (The stream used to
+    /// read where it starts after its head went out, so the order looked older than the stream.)
+    @Test func anEventCommittedOnceTheClientSeesTheStreamOpenIsSent() async throws {
+        let hub = EventHub()
+        let log = EventHubTests.Log([EventHubTests.event("a", 1)])
+        let held = HeldLog(log)
+        let channel = try await Self.channel(hub: hub) { _, context in
+            try await StreamResponse.open(
+                try #require(context.liveStream), hub: hub, log: EventLogReader(storeID: "a", reads: held),
+                lastEventID: nil)
+        }
+        try await channel.writeInbound(Self.head(StreamServer.path))
+        // Wait for the head; the newest id is held until the head is seen, or for 300 ms once asked for.
+        var seen: [String] = []
+        var askedAt: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !seen.contains("head"), ContinuousClock.now < deadline {
+            while let part = try await channel.readOutbound(as: HTTPResponsePart.self) {
+                seen += EventHubTests.Connection.describe(part)
+            }
+            if askedAt == nil, held.asked.withLockedValue({ $0 }) { askedAt = .now }
+            if let askedAt, ContinuousClock.now - askedAt > .milliseconds(300) { held.released.withLockedValue { $0 = true } }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(seen == ["head"])
+        let order = EventHubTests.event("a", 2)
+        log.commit(order)
+        hub.dispatch(order)
+        held.released.withLockedValue { $0 = true }
+        var sent: [String] = []
+        let sendDeadline = ContinuousClock.now + .seconds(10)
+        while !sent.contains("2"), ContinuousClock.now < sendDeadline {
+            while let part = try await channel.readOutbound(as: HTTPResponsePart.self) {
+                sent += EventHubTests.Connection.describe(part)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(sent == ["2"])
     }
 }
 

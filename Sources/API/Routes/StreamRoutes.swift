@@ -6,7 +6,7 @@ import TableOrderCommon
 /// `GET /api/admin/orders/stream`: the store's live events as SSE (contract §8).
 ///
 /// The connection is served by `StreamTakeoverHandler` (see there for why); this route does what every
-/// request does (authentication, validation), writes the replay, and leaves the rest to the `LiveStream`.
+/// request does (authentication, validation), then `StreamResponse` opens the stream and the `LiveStream` carries it.
 struct StreamRoutes: Sendable {
     let deps: Dependencies
 
@@ -22,37 +22,7 @@ struct StreamRoutes: Sendable {
             throw ServiceError.unavailable("the event stream is served only over a live connection")
         }
         let log = EventLogReader(storeID: claims.storeID, reads: deps.reads)
-        let hub = deps.hub
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        headers[.connection] = "keep-alive"
-        headers[.accelBuffering] = "no"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                // Subscribed before the log is read: an event committed meanwhile is then either in the
-                // replay or signalled to the stream, which reads the log again when it goes live.
-                guard try await stream.subscribe(to: hub, log: log) else { return }
-                try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
-                var lastSent: Int64
-                switch try await log.start(lastEventID: lastEventID) {
-                case .live(let newest):
-                    lastSent = newest
-                case .truncated(let frame, let newest):
-                    try await writer.write(frame)
-                    lastSent = newest
-                case .replay(let after):
-                    lastSent = after
-                    while true {
-                        let (frames, last, more) = try await log.page(after: lastSent)
-                        if let frames { try await writer.write(frames) }
-                        lastSent = last
-                        if !more { break }
-                    }
-                }
-                try await stream.goLive(lastSent: lastSent)
-            })
+        return try await StreamResponse.open(stream, hub: deps.hub, log: log, lastEventID: lastEventID)
     }
 
     /// `Last-Event-ID` header, else `?last_event_id=`; the header wins.
