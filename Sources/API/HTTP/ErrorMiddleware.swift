@@ -34,6 +34,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 logger.error("unexpected HTTP error", metadata: ["status": "\(error.status.code)"])
                 return .init(.internal, "internal error")
             }
+        case let error where DatabaseUnavailable.isCause(of: error):
+            logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return .unavailable("the database is unavailable; retry shortly", retryAfter: 2)
         default:
             logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             return .init(.internal, "internal error")

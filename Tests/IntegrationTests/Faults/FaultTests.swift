@@ -66,6 +66,7 @@ struct FaultTests {
         let cluster = try await Cluster.start(apis: 1, workers: 1, environment: Self.load)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 4)
+        let admin = try await cluster.adminToken(store)
         let load = try await cluster.orderLoad(store, tables: 4)
         let before = await load.run(total: 20, concurrency: 4)
         _ = try await cluster.report("before the database outage", store, before)
@@ -73,12 +74,38 @@ struct FaultTests {
         try await Outage.down("postgres")
         // The API validates against the cached menu and queues: orders are accepted while the database is away.
         let during = await load.run(total: 50, concurrency: 4)
+        // Reads that need the database get a 503 the client can retry, not a 500 or a request held open
+        // until PostgresNIO's pool gives up a minute later (the test client's deadline is 15 s).
+        let reads: [(String, @Sendable () async throws -> HTTPResult)] = [
+            ("admin login", {
+                try await cluster.http().post(
+                    "/api/auth/admin/login",
+                    json: ["store_id": store.storeID, "username": "admin", "password": store.adminPassword])
+            }),
+            ("uncached order list", { try await cluster.http().get("/api/admin/orders?status=completed", token: admin) }),
+            ("tables", { try await cluster.http().get("/api/admin/tables", token: admin) }),
+        ]
+        for (name, read) in reads {
+            let start = ContinuousClock.now
+            let result = try await read()
+            print("fault postgres stopped: \(name) → \(result.status) in \(start.duration(to: .now))")
+            #expect(result.status == 503 && (result.retryAfter ?? 0) >= 1, "\(name): \(result.status) \(result.text)")
+            #expect((result.json["error"] as? [String: Any])?["code"] as? String == "SERVICE_UNAVAILABLE")
+        }
+        let stream = try await SSEClient.open(cluster.baseURL(), token: admin)
+        #expect(stream.status == 503 && stream.headers.first(name: "Retry-After") != nil, "a stream cannot start without the log")
+        stream.close()
         let workerReady = try await TestHTTP(baseURL: "http://127.0.0.1:\(cluster.workerPorts[0])").get("/readyz")
         try await Task.sleep(for: .seconds(3))
         try await Outage.up("postgres")
         let report = try await cluster.report("postgres stopped", store, before + during)
         #expect(during.filter { $0.status == 202 }.count == 50)
         #expect(workerReady.status == 503 && workerReady.text.contains("postgres"))
+        let login = try await Cluster.eventually("admin login once postgres is back") {
+            let result = try await reads[0].1()
+            return result.status == 200 ? result : nil
+        }
+        #expect(login.json["access_token"] is String)
         #expect(report.lost.isEmpty)
         #expect(report.duplicated == 0)
 

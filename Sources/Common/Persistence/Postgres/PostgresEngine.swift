@@ -11,8 +11,10 @@ public final class PostgresEngine: SQLEngine, Service {
     public let client: PostgresClient
     let logger: Logger
     public let dialect = SQLDialect(forUpdate: " FOR UPDATE")
+    /// How long a caller waits for a pooled connection before the database counts as unavailable.
+    public let leaseTimeout: Duration
 
-    public init(url: PostgresURL, logger: Logger, maximumConnections: Int = 20) {
+    public init(url: PostgresURL, logger: Logger, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(3)) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: .disable)
@@ -20,6 +22,7 @@ public final class PostgresEngine: SQLEngine, Service {
         configuration.options.connectTimeout = .seconds(3)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.leaseTimeout = leaseTimeout
     }
 
     public func run() async throws {
@@ -38,17 +41,24 @@ public final class PostgresEngine: SQLEngine, Service {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await Self.run(sql, binds, on: client, logger: logger)
+        let logger = self.logger
+        return try await leased { connection in
+            try await PostgresSQLConnection(connection: connection, logger: logger).query(sql, binds)
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(PostgresSQLConnection(connection: connection, logger: logger))
+        let logger = self.logger
+        return try await leased { leased in
+            try await leased.withTransaction(logger: logger) { connection in
+                try await body(PostgresSQLConnection(connection: connection, logger: logger))
+            }
         }
     }
 
     public func snapshot<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        let logger = self.logger
+        return try await leased { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let result = try await body(PostgresSQLConnection(connection: connection, logger: logger))
@@ -66,6 +76,7 @@ public final class PostgresEngine: SQLEngine, Service {
     }
 
     public func isTransient(_ error: any Error) -> Bool {
+        if DatabaseUnavailable.isCause(of: error) { return true }
         if let transaction = error as? PostgresTransactionError {
             if let inner = transaction.closureError { return isTransient(inner) }
             return true  // BEGIN or COMMIT failed: the connection, not the command
@@ -90,11 +101,6 @@ public final class PostgresEngine: SQLEngine, Service {
     }
 
     // MARK: - `?` statements on PostgresNIO
-
-    static func run(_ sql: String, _ binds: [SQLValue], on client: PostgresClient, logger: Logger) async throws -> [SQLRow] {
-        let rows = try await client.query(try makeQuery(sql, binds), logger: logger)
-        return try await collect(rows)
-    }
 
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
         // `?` → `$1, $2, …` (our statements have no `?` inside string literals).
