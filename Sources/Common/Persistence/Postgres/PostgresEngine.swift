@@ -82,11 +82,10 @@ public final class PostgresEngine: SQLEngine, Service {
             return true  // BEGIN or COMMIT failed: the connection, not the command
         }
         if let psql = error as? PSQLError {
-            // A server-side SQL error means the command cannot apply, except for the classes that describe
-            // the server's state (serialization/deadlock 40, connection 08, shutdown 57, resources 53).
+            // A server-side SQL error means the command cannot apply, except a serialization failure or
+            // deadlock (40): trying again can succeed. (The server's state, 08/57/53, is covered above.)
             guard psql.code == .server else { return true }
-            let state = psql.serverInfo?[.sqlState] ?? ""
-            return ["40", "08", "57", "53"].contains(String(state.prefix(2)))
+            return psql.serverInfo?[.sqlState]?.hasPrefix("40") == true
         }
         return !(error is CommandRejection)
     }
