@@ -104,7 +104,7 @@ import Testing
         #expect(Timestamp.day("2026-2-3") == nil)
     }
 
-    /// `now()` is written by the C library, `string(_:)` by Foundation: the same form, the same instant.
+    /// `now()` is written by the C library: the contract's form, and the instant Foundation reads back.
     @Test func nowHasTheSameFormAsAnyOtherTimestamp() throws {
         let before = Date()
         let now = Timestamp.now()
@@ -114,6 +114,18 @@ import Testing
         #expect(now.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
         #expect(now.count == Timestamp.string(before).count)
         #expect(parsed >= before.addingTimeInterval(-0.002) && parsed <= after.addingTimeInterval(0.001))
+    }
+
+    /// The C library's text is Foundation's `ISO8601FormatStyle` text, to the millisecond: stored rows read
+    /// back (microseconds from PostgreSQL), year and leap-day boundaries, random instants.
+    @Test func stringIsFoundationsISO8601Text() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        var instants: [Double] = [0, 0.999_999, 951_782_400.123_456, 1_767_225_599.999_9, 4_102_444_800.001]
+        instants += (0..<2_000).map { _ in Double(Int.random(in: 0..<4_000_000_000)) + Double(Int.random(in: 0..<1_000_000)) / 1e6 }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(Timestamp.string(date) == date.formatted(style), "\(instant)")
+        }
     }
 }
 

@@ -78,13 +78,13 @@ final class LiveStream: Sendable {
     /// Whether the stream went live (a request that failed or was refused before that is to be ended).
     var isLive: Bool {
         get async {
-            let phase = try? await eventLoop.submit { () -> Bool in
+            let live = try? await eventLoop.submit { () -> Bool in
                 switch self.state.value.phase {
                 case .live, .filling: true
                 case .opening, .ended: false
                 }
             }.get()
-            return phase ?? false
+            return live ?? false
         }
     }
 

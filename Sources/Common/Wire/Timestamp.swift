@@ -5,17 +5,14 @@ import Glibc
 
 /// RFC 3339 UTC timestamps with millisecond precision, as every JSON timestamp of the contract.
 public enum Timestamp {
+    /// Written with the C library's calendar (`gmtime_r`), not Foundation's date formatting, which would load
+    /// ICU's calendar data into every process using it: this runs for every accepted order, every stored
+    /// row read back, and every JSON log line. Same text as Foundation's `ISO8601FormatStyle` with
+    /// fractional seconds (milliseconds truncated).
     public static func string(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-
-    /// Now, in the same form, written with the C library's calendar (`gmtime_r`): it runs twice per accepted
-    /// order and for every JSON log line, and Foundation's date formatting would load ICU's calendar data
-    /// into every process using it.
-    public static func now() -> String {
-        let now = Date().timeIntervalSince1970
-        var seconds = time_t(now.rounded(.down))
-        let milliseconds = Int((now - now.rounded(.down)) * 1000)
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let milliseconds = Int((interval - interval.rounded(.down)) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func digits(_ value: Int, _ count: Int) -> String {
@@ -26,6 +23,8 @@ public enum Timestamp {
             + "T\(digits(Int(parts.tm_hour), 2)):\(digits(Int(parts.tm_min), 2)):\(digits(Int(parts.tm_sec), 2))"
             + ".\(digits(milliseconds, 3))Z"
     }
+
+    public static func now() -> String { string(Date()) }
 
     /// Parses `YYYY-MM-DD` (a UTC day) for history filters.
     public static func day(_ text: String) -> Date? {
