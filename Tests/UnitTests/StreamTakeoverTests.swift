@@ -91,6 +91,26 @@ import Testing
         #expect(hub.count == 0)
     }
 
+    /// A stream asked for while the server shuts down (its hub closed) is refused with a 503 to retry,
+    /// not answered 200 and ended at once.
+    @Test func aStreamOpenedAfterTheHubClosedIsRefusedWithA503() async throws {
+        let hub = EventHub()
+        hub.close()
+        let channel = try await Self.channel(hub: hub) { _, context in
+            try await StreamResponse.open(
+                try #require(context.liveStream), hub: hub,
+                log: EventLogReader(storeID: "a", reads: EventHubTests.Log([])), lastEventID: nil)
+        }
+        try await channel.writeInbound(Self.head(StreamServer.path))
+        let parts = try await Self.response(on: channel)
+        guard case .head(let head) = parts.first else { Issue.record("no head: \(parts)"); return }
+        #expect(head.status == .serviceUnavailable)
+        #expect(head.headerFields[.retryAfter] != nil)
+        #expect(head.headerFields[.connection] == "close")
+        #expect(try await Self.closes(channel))
+        #expect(hub.count == 0)
+    }
+
     /// A log whose newest id is held back until released, to stand in the window between reading where a
     /// stream starts and the client seeing it open.
     final class HeldLog: EventLogReads {
