@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "CMalloc", "CConcurrencyHook",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -145,6 +146,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "TableOrderCommon", "TableOrderAPI",
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// The database could not be reached in time: no pooled connection within the lease deadline, or the
 /// connection failed. Kept apart from a statement that failed because the right answer differs: the API
@@ -19,6 +20,10 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
             // BEGIN or COMMIT that failed is the connection; an error inside the body is judged on its own.
             if let inner = transaction.closureError { return isCause(of: inner) }
             return (transaction.beginError ?? transaction.commitError).map(isCause(of:)) ?? false
+        case let pool as ConnectionPoolError:
+            // After a minute of failed connection attempts the pool fails every lease at once, until a
+            // connection succeeds again: the outage goes on.
+            return pool == .connectionCreationCircuitBreakerTripped
         case let psql as PSQLError:
             switch psql.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:

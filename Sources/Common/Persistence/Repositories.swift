@@ -70,8 +70,8 @@ public protocol WriteTransaction {
 /// The database as the worker sees it: transactions of `WriteTransaction` steps.
 public protocol WriteDatabase: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable (any WriteTransaction) async throws -> T) async throws -> T
-    /// Whether a failure is worth retrying as it is (connection lost, server restarting) or never will apply.
-    func isTransient(_ error: any Error) -> Bool
+    /// What a failed `transaction` says about trying it again (`FailureClass`); the worker retries by it.
+    func classify(_ error: any Error) -> FailureClass
     /// Deletes events and applied-command ids older than `cutoff`; returns how many rows went.
     func prune(olderThan cutoff: Date) async throws -> Int
 }

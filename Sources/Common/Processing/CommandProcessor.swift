@@ -1,16 +1,16 @@
 import Foundation
 import Logging
 import Metrics
-import ServiceLifecycle
 
 /// The worker's loop: take a batch of commands, apply them in one transaction, then (after the commit)
 /// invalidate caches, publish the events, and only then acknowledge.
 ///
 /// - Every queued command takes effect exactly once: at least once because acks follow commits, at most
 ///   once because `CommandHandler` is idempotent.
-/// - A failing batch is retried with backoff while the failure is transient (database down), and split
-///   into single commands when it is not, so one poison command is dead-lettered without holding back
-///   the commands behind it.
+/// - A failing batch is tried again as its failure allows (`RetryPolicy`): for as long as the database
+///   is unavailable, a few times after a lost race. Any other failure, including one nobody classified,
+///   splits the batch into single commands: the one that cannot apply is dead-lettered at once, the
+///   others apply, and no command holds its queue up.
 public struct CommandProcessor: Sendable {
     public let database: any WriteDatabase
     public let cache: CacheManager?
@@ -18,7 +18,8 @@ public struct CommandProcessor: Sendable {
     public let bus: any EventBus
     public let logger: Logger
     public var batchSize: Int
-    private let handler = CommandHandler()
+    public var retry: RetryPolicy
+    let handler = CommandHandler()
 
     private let consumed = Counter(label: "tableorder_worker_commands_consumed_total")
     private let acked = Counter(label: "tableorder_worker_commands_acked_total")
@@ -28,7 +29,7 @@ public struct CommandProcessor: Sendable {
 
     public init(
         database: any WriteDatabase, cache: CacheManager?, channel: any EventChannel, bus: any EventBus,
-        logger: Logger, batchSize: Int = 100
+        logger: Logger, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy()
     ) {
         self.database = database
         self.cache = cache
@@ -36,6 +37,7 @@ public struct CommandProcessor: Sendable {
         self.bus = bus
         self.logger = logger
         self.batchSize = batchSize
+        self.retry = retry
     }
 
     /// Consumes until the subscription ends (shutdown); the batch in hand is finished and acked first.
@@ -65,30 +67,8 @@ public struct CommandProcessor: Sendable {
                 deadLetter(inbound, subscription, reason: "malformed command: \(error)")
             }
         }
-        if !decoded.isEmpty {
-            do {
-                let envelopes = decoded.map(\.1)
-                let events = try await applyWithRetry(envelopes)
-                logApplied(envelopes)
-                await publish(events, invalidating: envelopes)
-            } catch is CancellationError {
-                // Shutting down while the database is away: ack nothing, the broker redelivers the batch.
-                return
-            } catch {
-                // Not transient: find the culprit by applying one at a time.
-                for (inbound, command) in decoded {
-                    do {
-                        let events = try await applyWithRetry([command])
-                        logApplied([command])
-                        await publish(events, invalidating: [command])
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        deadLetter(inbound, subscription, reason: "\(error)", envelope: command)
-                    }
-                }
-            }
-        }
+        // Shutdown interrupted the retries: acknowledge nothing, the broker redelivers the batch.
+        if !decoded.isEmpty, await !applyOrDeadLetter(decoded, subscription) { return }
         if let last = batch.last {
             subscription.acknowledge(through: last)
             acked.increment(by: batch.count)
@@ -96,25 +76,28 @@ public struct CommandProcessor: Sendable {
         latency.recordNanoseconds(Int64(start.duration(to: .now).milliseconds) * 1_000_000)
     }
 
-    /// Applies the commands in one transaction, retrying transient failures until they succeed.
-    /// Throws when the failure is not transient, and `CancellationError` when shutdown interrupts the retries.
-    private func applyWithRetry(_ commands: [CommandEnvelope]) async throws -> [StoreEvent] {
-        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
-        let handler = self.handler
-        while true {
-            do {
-                return try await database.transaction { tx in
-                    try await tx.lockStores(commands.map(\.command.storeID))
-                    return try await handler.apply(commands, in: tx)
-                }
-            } catch where database.isTransient(error) {
-                if Task.isShuttingDownGracefully || Task.isCancelled { throw CancellationError() }
-                let delay = backoff.nextDelay()
-                logger.warning(
-                    "database unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
-                try? await Task.sleep(for: delay)
+    /// Applies the commands together or, if they cannot apply together, one at a time, so that only the
+    /// one that cannot apply is dead-lettered. `false` if shutdown interrupted the retries.
+    private func applyOrDeadLetter(
+        _ decoded: [(InboundCommand, CommandEnvelope)], _ subscription: any CommandSubscription
+    ) async -> Bool {
+        let envelopes = decoded.map(\.1)
+        switch await apply(envelopes) {
+        case .applied(let events):
+            logApplied(envelopes)
+            await publish(events, invalidating: envelopes)
+        case .interrupted:
+            return false
+        case .failed(let reason):
+            guard decoded.count > 1 else {
+                deadLetter(decoded[0].0, subscription, reason: reason, envelope: decoded[0].1)
+                return true
+            }
+            for command in decoded {
+                guard await applyOrDeadLetter([command], subscription) else { return false }
             }
         }
+        return true
     }
 
     private func deadLetter(

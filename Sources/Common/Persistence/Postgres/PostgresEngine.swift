@@ -75,19 +75,27 @@ public final class PostgresEngine: SQLEngine, Service {
         try await PostgresMigrations.migrate(client, logger: logger)
     }
 
-    public func isTransient(_ error: any Error) -> Bool {
-        if DatabaseUnavailable.isCause(of: error) { return true }
+    public func classify(_ error: any Error) -> FailureClass {
         if let transaction = error as? PostgresTransactionError {
-            if let inner = transaction.closureError { return isTransient(inner) }
-            return true  // BEGIN or COMMIT failed: the connection, not the command
+            // An error inside the body is judged on its own.
+            if let inner = transaction.closureError { return classify(inner) }
+            // BEGIN or COMMIT failed. No constraint of ours is deferred to COMMIT, so these fixed
+            // statements fail for the connection or a lost race, never for what the commands hold.
+            let statement = transaction.beginError ?? transaction.commitError
+            return statement.map(Self.isConflict) == true ? .conflict : .unavailable
         }
-        if let psql = error as? PSQLError {
-            // A server-side SQL error means the command cannot apply, except a serialization failure or
-            // deadlock (40): trying again can succeed. (The server's state, 08/57/53, is covered above.)
-            guard psql.code == .server else { return true }
-            return psql.serverInfo?[.sqlState]?.hasPrefix("40") == true
-        }
-        return !(error is CommandRejection)
+        if DatabaseUnavailable.isCause(of: error) { return .unavailable }
+        if Self.isConflict(error) { return .conflict }
+        // Any other server error (a violated constraint, a value of the wrong type) is the statement's; an error
+        // of a kind not named above is nobody's to retry.
+        return .permanent
+    }
+
+    /// SQLSTATE class 40, transaction rollback: a serialization failure or a deadlock, which the
+    /// server resolved by failing this transaction; another attempt can succeed.
+    private static func isConflict(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError, psql.code == .server else { return false }
+        return psql.serverInfo?[.sqlState]?.hasPrefix("40") == true
     }
 
     public func problem() async -> String? {

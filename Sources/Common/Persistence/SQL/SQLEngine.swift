@@ -56,8 +56,9 @@ public protocol SQLEngine: Sendable {
     func snapshot<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Applies pending schema migrations; returns the versions applied.
     func migrate() async throws -> [Int]
-    /// Whether a failure is the engine's state (retry as is) rather than the statement's.
-    func isTransient(_ error: any Error) -> Bool
+    /// Whether a failure is the engine's state, a lost race or the statement's (`FailureClass`); an
+    /// error the engine does not recognise is `.permanent`.
+    func classify(_ error: any Error) -> FailureClass
     /// `nil` when the engine answers, else what is wrong (for `/readyz`).
     func problem() async -> String?
 }

@@ -8,9 +8,10 @@ extension SQLStore: WriteDatabase {
         }
     }
 
-    public func isTransient(_ error: any Error) -> Bool {
-        if error is CommandRejection || error is SQLRow.Mismatch { return false }
-        return engine.isTransient(error)
+    /// The engine's judgement: it names the failures worth retrying, so `CommandRejection` and
+    /// `SQLRow.Mismatch`, which it does not know, are permanent.
+    public func classify(_ error: any Error) -> FailureClass {
+        engine.classify(error)
     }
 
     public func prune(olderThan cutoff: Date) async throws -> Int {

@@ -81,11 +81,13 @@ public final class SQLiteEngine: SQLEngine {
         }
     }
 
-    public func isTransient(_ error: any Error) -> Bool {
-        guard let sqlite = error as? SQLiteError else { return !(error is CommandRejection) }
+    /// SQLite has no conflict to retry: a write transaction takes the database's write lock as it begins
+    /// (`BEGIN IMMEDIATE`), so another writer shows as busy, which is waited out like an outage.
+    public func classify(_ error: any Error) -> FailureClass {
+        guard let sqlite = error as? SQLiteError else { return .permanent }
         switch sqlite.reason {
-        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .ioError, .full: return true
-        default: return false
+        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .ioError, .full: return .unavailable
+        default: return .permanent
         }
     }
 
