@@ -213,7 +213,7 @@ struct BoardPage {
 
 /// The board's files in development mode (no services, no browser): each answers 200 with its type, and
 /// every file the page loads is one the API serves.
-@Suite(.enabled(if: TestEnvironment.binDirectory != nil, "needs the built executables"))
+@Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
 struct AdminBoardAssetTests {
     @Test func theBoardAndItsFilesAreServedWithTheirTypes() async throws {
         let (api, http) = try DevelopmentModeTests.startBareAPI()

@@ -4,7 +4,7 @@ import Testing
 /// `ops/bench.sh` keeps working: a run at tiny sizes (debug binaries, the test services, its own vhost)
 /// must produce every figure of the README's table. Nothing here is timed; the figures of a tiny run
 /// mean nothing and are not compared with anything.
-@Suite(.enabled(if: TestEnvironment.isAvailable && TestEnvironment.env["TABLEORDER_REPO_ROOT"] != nil, "needs ops/test.sh"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services, .repositoryRoot), "needs ops/test.sh"))
 struct BenchScriptTests {
     @Test func aTinyRunProducesEveryFigure() async throws {
         let root = TestEnvironment.env["TABLEORDER_REPO_ROOT"]!

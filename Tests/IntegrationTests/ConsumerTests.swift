@@ -7,7 +7,7 @@ import TableOrderCommon
 @testable import TableOrderServices
 
 /// The RabbitMQ consumer hands over every delivery, however its thread is woken.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct ConsumerTests {
     /// A fresh transient queue with a consumer and a publisher on it.
     static func pair(name: String, prefetch: UInt16) throws -> (queue: String, AMQPConsumer, AMQPPublisher) {

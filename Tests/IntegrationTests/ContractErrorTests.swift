@@ -5,7 +5,7 @@ import Testing
 @testable import TableOrderCommon
 
 /// Errors in the contract's shape, on the real processes.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct ContractErrorTests {
     @Test(arguments: Mode.allCases)
     func authenticationAndValidationErrors(mode: Mode) async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import TableOrderCommon
 
 /// Contract §1 "Modes": with no configuration, `tableorder-api` alone is the whole system.
-@Suite(.enabled(if: TestEnvironment.binDirectory != nil, "needs the built executables"))
+@Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
 struct DevelopmentModeTests {
     /// The environment of a newcomer: nothing set but a port and a fresh directory for the SQLite file.
     static func bareEnvironment(port: Int, sqlitePath: String) -> [String: String] {

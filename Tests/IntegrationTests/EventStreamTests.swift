@@ -3,7 +3,7 @@ import NIOHTTP1
 import Testing
 
 /// Contract §8 across processes: any pod serves any admin, replay has no gap and no duplicate.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct EventStreamTests {
     @Test func anEventReachesStreamsOnTwoAPIProcesses() async throws {
         let cluster = try await Cluster.start(apis: 2, workers: 1)

@@ -5,7 +5,7 @@ import Testing
 
 /// Bad and hostile input: refused in the contract's shape, stored verbatim when it is only text,
 /// never a crash, never another store's data.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct HostileInputTests {
     static let injections = [
         "'; DROP TABLE orders; --", "Robert'); DELETE FROM menus;--", "\" OR 1=1 --", "$1::text", "\\x00\\'",
@@ -126,7 +126,7 @@ struct HostileInputTests {
 }
 
 /// A client that trickles its request head byte by byte is cut off; others are served meanwhile.
-@Suite(.enabled(if: TestEnvironment.binDirectory != nil, "needs the built executables"))
+@Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
 struct SlowClientTests {
     @Test func aTricklingClientIsDisconnected() async throws {
         let cluster = try await Cluster.start(.development, environment: ["HTTP_HEADER_TIMEOUT_SECONDS": "2"])

@@ -5,7 +5,7 @@ import Testing
 @testable import TableOrderCommon
 
 /// Commands, configuration and the parts around the main path.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct InfrastructureTests {
     @Test(arguments: Mode.allCases)
     func migrateTwiceAtOnceAndSeedAgainKeepIDs(mode: Mode) async throws {

@@ -4,7 +4,7 @@ import PostgresNIO
 import Testing
 
 /// Menu and category writes through the queue (contract §5).
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct MenuTests {
     @Test(arguments: Mode.allCases)
     func menuLifecycleThroughTheQueue(mode: Mode) async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// A request's trace id reaches the worker's log lines through the command message, and every metric the
 /// alert rules and the Grafana dashboard use is one the processes really export.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct ObservabilityTests {
     @Test func aRequestsTraceIDTravelsIntoTheWorkersJSONLogLines() async throws {
         // A vhost of its own: the suites run in parallel, and a worker of another suite must not take

@@ -5,7 +5,7 @@ import Testing
 @testable import TableOrderCommon
 
 /// The product's main path on the real services: a table's order reaches the admin's stream.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct OrderFlowTests {
     @Test(arguments: Mode.allCases)
     func orderReachesTheAdminStreamAndIsPersisted(mode: Mode) async throws {

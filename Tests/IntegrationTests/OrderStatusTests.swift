@@ -4,7 +4,7 @@ import PostgresNIO
 import Testing
 
 /// Status flow, deletion, tables and sessions (contract §6, §7).
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct OrderStatusTests {
     @Test(arguments: Mode.allCases)
     func statusFlowAndInvalidTransitions(mode: Mode) async throws {

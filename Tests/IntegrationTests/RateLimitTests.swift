@@ -3,7 +3,7 @@ import NIOHTTP1
 import Testing
 
 /// Contract §4 (per user, shared by every API process) and the login limits of §3.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct RateLimitTests {
     @Test(arguments: Mode.allCases)
     func slidingWindowSharedByTwoAPIProcesses(mode: Mode) async throws {

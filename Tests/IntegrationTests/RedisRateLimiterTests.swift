@@ -7,7 +7,7 @@ import TableOrderCommon
 
 /// The limiter calls its script by digest; a Redis that has forgotten it (restarted, `SCRIPT FLUSH`) gets the
 /// script again and the window carries on.
-@Suite(.enabled(if: TestEnvironment.isAvailable, "run through ops/test.sh (needs the real services)"))
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct RedisRateLimiterTests {
     @Test func theScriptIsSentAgainWhenRedisForgetsIt() async throws {
         let client = RedisClient(url: try RedisURL(parsing: TestEnvironment.redisURL(database: 4)), logger: Logger(label: "test-limiter"))

@@ -9,7 +9,7 @@ import Testing
 /// (`./ops/test.sh` runs them as a second phase with `TABLEORDER_FAULTS=1`).
 @Suite(
     .serialized,
-    .enabled(if: TestEnvironment.isAvailable && TestEnvironment.env["TABLEORDER_FAULTS"] == "1", "run by ./ops/test.sh"))
+    .enabled(if: try TestEnvironment.env["TABLEORDER_FAULTS"] == "1" && TestEnvironment.requires(.services), "run by ./ops/test.sh"))
 struct FaultTests {
     static let load = ["RATE_LIMIT": "1000000"]
 

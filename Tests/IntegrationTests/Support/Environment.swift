@@ -2,8 +2,12 @@ import CryptoExtras
 import Foundation
 import Synchronization
 
-/// Where the real services and the built executables are. Set by `ops/test.sh`; without them the
-/// integration suites are skipped (and `ops/test.sh` refuses to run with them missing).
+/// Where the real services and the built executables are. Set by `ops/test.sh`, which also exports
+/// `TABLEORDER_INTEGRATION=1`. Without that flag, a suite whose part of the environment is missing is
+/// skipped (a plain `swift test` on a laptop); with it, a missing part is a failure naming it, never a
+/// skip: a broken environment must not turn into a green run without integration tests.
+///
+/// Suites say what they need with `.enabled(if: try TestEnvironment.requires(...))`.
 enum TestEnvironment {
     static let env = ProcessInfo.processInfo.environment
     static var databaseURL: String? { env["DATABASE_URL"] }
@@ -12,10 +16,80 @@ enum TestEnvironment {
     static var redisPort: String { env["TO_REDIS_PORT"] ?? "6379" }
     /// The test Redis, another of its numbered databases (keys apart; pub/sub is shared by all of them).
     static func redisURL(database: Int) -> String { "\(redisURL!)/\(database)" }
-    static var isAvailable: Bool { databaseURL != nil && redisURL != nil && rabbitURL != nil && binDirectory != nil }
 
-    static var binDirectory: String? {
-        if let dir = env["TABLEORDER_BIN_DIR"] { return dir }
+    /// What a suite needs from the environment.
+    enum Requirement: Sendable {
+        /// `tableorder-api` and `tableorder-worker` (`TABLEORDER_BIN_DIR`, else beside the test bundle).
+        case executables
+        /// PostgreSQL, Redis and RabbitMQ (`DATABASE_URL`, `REDIS_URL`, `RABBITMQ_URL`), and the executables.
+        case services
+        /// The repository's checkout (`TABLEORDER_REPO_ROOT`), for suites that run its scripts.
+        case repositoryRoot
+    }
+
+    /// `TABLEORDER_INTEGRATION=1`: the integration suites must run; anything missing fails them.
+    static var integrationRequired: Bool { isRequired(in: env) }
+    static func isRequired(in env: [String: String]) -> Bool { env["TABLEORDER_INTEGRATION"] == "1" }
+
+    /// What of `requirements` the environment lacks, each named with the variable that provides it.
+    static func missing(_ requirements: [Requirement], in env: [String: String] = env) -> [String] {
+        var missing: [String] = []
+        func add(_ names: [String]) { missing += names.filter { !missing.contains($0) } }
+        for requirement in requirements {
+            switch requirement {
+            case .services:
+                add(["DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"].filter { env[$0]?.isEmpty ?? true })
+                add(missingExecutables(in: env))
+            case .executables:
+                add(missingExecutables(in: env))
+            case .repositoryRoot:
+                add(env["TABLEORDER_REPO_ROOT"]?.isEmpty ?? true ? ["TABLEORDER_REPO_ROOT"] : [])
+            }
+        }
+        return missing
+    }
+
+    /// The executables not found, named with where they were looked for.
+    private static func missingExecutables(in env: [String: String]) -> [String] {
+        guard let dir = binDirectory(in: env) else {
+            return ["TABLEORDER_BIN_DIR (no tableorder-api beside the test bundle either)"]
+        }
+        return ["tableorder-api", "tableorder-worker"]
+            .filter { !FileManager.default.isExecutableFile(atPath: "\(dir)/\($0)") }
+            .map { "\($0) in \(dir)" }
+    }
+
+    /// For a suite's `.enabled(if:)`: true when everything it needs is here. When something is missing:
+    /// false (the suite is skipped) without `TABLEORDER_INTEGRATION=1`; with it, an error naming what is
+    /// missing, which Swift Testing records as the suite's failure (its tests do not start, so none of
+    /// them traps on an absent URL and takes the whole run down).
+    static func requires(_ requirements: Requirement...) throws -> Bool {
+        try requires(requirements, in: env)
+    }
+
+    static func requires(_ requirements: [Requirement], in env: [String: String]) throws -> Bool {
+        let missing = missing(requirements, in: env)
+        if missing.isEmpty { return true }
+        guard isRequired(in: env) else { return false }
+        throw MissingEnvironment(missing: missing)
+    }
+
+    struct MissingEnvironment: Error, CustomStringConvertible {
+        let missing: [String]
+        var description: String {
+            "TABLEORDER_INTEGRATION=1 but the integration environment is incomplete, missing: "
+                + missing.joined(separator: ", ") + " (run ./ops/test.sh, or source the env written by ops/services.sh start)"
+        }
+    }
+
+    /// Whether the suites that need the services should run: they have them, or `TABLEORDER_INTEGRATION=1`
+    /// says they must (and then `requires(.services)` fails them, naming what is missing).
+    static var isAvailable: Bool { integrationRequired || missing([.services]).isEmpty }
+
+    static var binDirectory: String? { binDirectory(in: env) }
+
+    static func binDirectory(in env: [String: String]) -> String? {
+        if let dir = env["TABLEORDER_BIN_DIR"], !dir.isEmpty { return dir }
         // Fallback: the test bundle sits in the build's bin directory.
         let candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("tableorder-api").path) {
