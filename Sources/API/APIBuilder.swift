@@ -32,8 +32,11 @@ struct APIBuilder {
             #endif
         case .development:
             infrastructure = try await Infrastructure.development(settings: settings, logger: logger)
-            // The worker's consumer runs in this process, on the same code as the daemon.
+            // The worker's consumer and janitor run in this process, on the same code as the daemon's.
             services.append(infrastructure.commandConsumer(logger: logger))
+            services.append(
+                EventLogJanitor(
+                    database: infrastructure.store, retentionHours: settings.eventRetentionHours, logger: logger))
             let setup = DevelopmentSetup(settings: settings, store: infrastructure.store, logger: logger)
             let credentials = try await setup.prepare()
             makeIntroduction = { tokens in try await setup.introduction(credentials: credentials, tokens: tokens) }
@@ -47,11 +50,22 @@ struct APIBuilder {
 
         let hub = EventHub(heartbeat: .seconds(Int64(settings.sseHeartbeatSeconds)))
         try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.resync() })
+        let revocations = RevocationList(reads: infrastructure.store, logger: logger)
+        let database = settings.mode == .production ? "postgres" : "sqlite"
         let deps = Dependencies(
             settings: settings, reads: infrastructure.store, cache: infrastructure.cache,
-            commands: CommandSender(bus: infrastructure.bus, logger: logger), tokens: tokens, hub: hub,
+            commands: CommandSender(bus: infrastructure.bus, logger: logger), tokens: tokens, revocations: revocations,
+            hub: hub,
             limiter: RateLimitGate(limiter: infrastructure.limiter, failClosed: settings.rateLimitFailClosed, logger: logger),
-            readiness: { await infrastructure.problems() }, logger: logger,
+            readiness: {
+                // Until the revocation log is loaded every authenticated request would get 503: not ready,
+                // and the database is the reason (it is the only thing the load needs).
+                var problems = await infrastructure.problems()
+                if !revocations.isLoaded && !problems.contains(where: { $0.hasPrefix(database) }) {
+                    problems.append(database)
+                }
+                return problems
+            }, logger: logger,
             requestHashes: RequestHashLookup(reads: infrastructure.store))
         let (router, _) = APIRouter.make(deps: deps, registry: registry)
         // One responder for Hummingbird's connections and for the streams taken off them.
@@ -72,12 +86,16 @@ struct APIBuilder {
         var app = Application(
             responder: responder, server: server,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: nil),
-            services: infrastructure.services + [ClientsShutdown(infrastructure.close)] + services + [HubTicker(hub: hub)],
+            services: infrastructure.services + [ClientsShutdown(infrastructure.close)] + services
+                + [HubTicker(hub: hub), revocations],
             logger: logger)
         let settings = self.settings
         let logger = self.logger
         let introduction = makeIntroduction
         app.beforeServerStarts {
+            // Its service is already running: give the first load a moment, so the first requests are
+            // not refused for it (if the database is slow to answer, they get 503 until it has loaded).
+            _ = await revocations.waitUntilLoaded(timeout: .seconds(5))
             logger.info("tableorder-api listening", metadata: ["address": "\(settings.httpHost):\(settings.httpPort)"])
             if let introduction {
                 print(try await introduction(tokens))

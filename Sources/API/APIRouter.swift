@@ -11,7 +11,8 @@ enum APIRouter {
             TraceMiddleware()
             MetricsMiddleware()
             ErrorMiddleware()
-            AuthMiddleware(tokens: deps.tokens, limiter: deps.limiter, settings: deps.settings)
+            AuthMiddleware(
+                tokens: deps.tokens, revocations: deps.revocations, limiter: deps.limiter, settings: deps.settings)
         }
         OperationsRoutes(readiness: deps.readiness, registry: registry).register(on: router)
         let table = RouteTable(router: router)

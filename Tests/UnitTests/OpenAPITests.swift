@@ -13,6 +13,7 @@ struct EmptyRepository: ReadRepository {
     func storeExists(_ storeID: String) async throws -> Bool { false }
     func menu(storeID: String) async throws -> StoreMenu? { nil }
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
+    func adminCredential(storeID: String, userID: UUID) async throws -> Credential? { nil }
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }
     func order(id: UUID) async throws -> Order? { nil }
     func orderRequestHashes(ids: [UUID]) async throws -> [UUID: String] { [:] }
@@ -23,10 +24,14 @@ struct EmptyRepository: ReadRepository {
     func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent] { [] }
     func lastEventID(storeID: String) async throws -> Int64 { 0 }
     func oldestEventID(storeID: String) async throws -> Int64? { nil }
+    func revocationsSnapshot(now: Date) async throws -> (revocations: [Revocation], lastSeq: Int64) { ([], 0) }
+    func revocations(after: Int64, limit: Int) async throws -> [Revocation] { [] }
 }
 
 enum TestDependencies {
-    static func make() async throws -> Dependencies {
+    /// - Parameter revocations: the revocation log the router's `RevocationList` follows (empty by default;
+    ///   the list is not loaded until someone calls its `refresh`).
+    static func make(revocations revocationReads: (any RevocationReads)? = nil) async throws -> Dependencies {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let logger = Logger(label: "test")
         let settings = try Settings(environment: [:])
@@ -37,6 +42,7 @@ enum TestDependencies {
             commands: CommandSender(bus: InMemoryEventBus(), logger: logger),
             tokens: try await TokenService(
                 publicKeyPEM: key.publicKey.pemRepresentation, privateKeyPEM: key.pemRepresentation, issuer: "tableorder"),
+            revocations: RevocationList(reads: revocationReads ?? reads, logger: logger),
             hub: EventHub(), limiter: RateLimitGate(limiter: InMemoryRateLimiter(), failClosed: false, logger: logger),
             readiness: { [] }, logger: logger, requestHashes: RequestHashLookup(reads: reads))
     }
@@ -51,7 +57,7 @@ enum TestDependencies {
         for path in paths.keys where path.hasPrefix("/api/") {
             for method in paths[path]!.keys { documented.insert("\(method) \(path)") }
         }
-        #expect(registered.count == 18, "every endpoint of the contract")
+        #expect(registered.count == 20, "every endpoint of the contract")
         #expect(documented == registered, "documented but not served: \(documented.subtracting(registered)); served but not documented: \(registered.subtracting(documented))")
     }
 

@@ -10,12 +10,15 @@ extension HTTPField.Name {
     static let rateLimitRemaining = Self("X-RateLimit-Remaining")!
 }
 
-/// Verifies a Bearer token when one is sent and counts the request against its user's sliding window
-/// (contract §4): one limiter round trip per request, a refused request does not consume the window,
-/// and every counted response says what is left. Routes that need a caller check `context.require`.
+/// Verifies a Bearer token when one is sent, refuses it if it was revoked (logout, password change or
+/// reset: checked in memory against `RevocationList`, tokens remembered as verified included), and counts
+/// the request against its user's sliding window (contract §4): one limiter round trip per request, a
+/// refused request does not consume the window, and every counted response says what is left. Routes
+/// that need a caller check `context.require`.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: TokenService
+    let revocations: RevocationList
     let limiter: RateLimitGate
     let settings: Settings
 
@@ -25,6 +28,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard let token = Self.bearerToken(header) else { throw ServiceError.unauthorized("expected a Bearer token") }
         let claims = try await tokens.verify(token)
+        try revocations.check(claims)
         let decision = try await limiter.check(
             key: "user:\(claims.userID)", limit: settings.rateLimit, windowSeconds: settings.rateLimitWindowSeconds)
         var context = context

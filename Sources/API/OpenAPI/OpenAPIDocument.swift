@@ -131,6 +131,19 @@ enum OpenAPIDocument {
                 required: ["store_id", "table_number", "password"]),
                 ok: ("200", ref("Token"), "application/json"), errors: ["400", "401", "413", "415", "429"])
         ],
+        "/api/auth/logout": [
+            "post": operation(
+                "End this token (revoked on every pod until it would have expired)", auth: "table or admin",
+                ok: ("204", nil, "application/json"), errors: ["401", "429", "503"])
+        ],
+        "/api/admin/password": [
+            "put": operation(
+                "Change the admin's password (revokes every older token of the admin)", auth: "admin",
+                body: object(
+                    [("current_password", ["type": "string"]), ("new_password", string(8, 128))],
+                    required: ["current_password", "new_password"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write)
+        ],
         "/api/stores/{store_id}/menus": [
             "get": operation(
                 "A store's menu", parameters: [path("store_id", storeID)], ok: ("200", ref("StoreMenu"), "application/json"),

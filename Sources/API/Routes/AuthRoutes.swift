@@ -3,7 +3,8 @@ import Hummingbird
 import NIOPosix
 import TableOrderCommon
 
-/// `POST /api/auth/admin/login` and `POST /api/auth/table/login`.
+/// `POST /api/auth/admin/login` and `POST /api/auth/table/login`; ending tokens (logout, password change)
+/// in `AuthRoutes+EndingTokens.swift`.
 struct AuthRoutes: Sendable {
     let deps: Dependencies
 
@@ -40,6 +41,7 @@ struct AuthRoutes: Sendable {
     func register(on router: RouteTable) {
         router.post("/api/auth/admin/login") { request, context in try await adminLogin(request, context) }
         router.post("/api/auth/table/login") { request, context in try await tableLogin(request, context) }
+        registerEndingTokens(on: router)
     }
 
     func adminLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -52,7 +54,7 @@ struct AuthRoutes: Sendable {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .admin,
-            issuedAt: now, expiresAt: now + TokenService.adminLifetime)
+            issuedAt: now, expiresAt: now + TokenService.adminLifetime, credentialVersion: credential!.credentialVersion)
         return try .json(
             TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.adminLifetime)))
     }
@@ -68,13 +70,13 @@ struct AuthRoutes: Sendable {
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .table,
             tableID: credential!.userID, tableNumber: body.tableNumber, issuedAt: now,
-            expiresAt: now + TokenService.tableLifetime)
+            expiresAt: now + TokenService.tableLifetime, credentialVersion: credential!.credentialVersion)
         return try .json(
             TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.tableLifetime)))
     }
 
     /// Login attempts are limited per client address and per account (contract §3), before any hashing.
-    private func slowGuessing(_ context: AppRequestContext, account: String) async throws {
+    func slowGuessing(_ context: AppRequestContext, account: String) async throws {
         let settings = deps.settings
         try await deps.limiter.enforce(
             key: "login-ip:\(context.clientAddress)", limit: settings.loginRateLimit * 3,
@@ -88,7 +90,7 @@ struct AuthRoutes: Sendable {
     }
 
     /// Verifies off the async executors (scrypt is deliberately slow); an unknown account costs the same.
-    private func checkPassword(_ password: String, _ credential: Credential?) async throws {
+    func checkPassword(_ password: String, _ credential: Credential?) async throws {
         guard password.utf8.count <= 1024 else { throw ServiceError.validation("password: too long") }
         let hash = credential?.passwordHash ?? PasswordHasher.decoy
         let matches = try await NIOThreadPool.singleton.runIfActive {

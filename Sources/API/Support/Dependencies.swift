@@ -9,6 +9,8 @@ struct Dependencies: Sendable {
     var cache: CacheManager
     var commands: CommandSender
     var tokens: TokenService
+    /// Revoked tokens, followed from the revocation log (every authenticated request is checked).
+    var revocations: RevocationList
     var hub: EventHub
     var limiter: RateLimitGate
     var readiness: @Sendable () async -> [String]

@@ -186,11 +186,14 @@ public struct Credential: Sendable {
     public var userID: String
     public var passwordHash: String
     public var tableNumber: Int?
+    /// Bumped by every password change or reset; tokens carry the version they were issued at (`cv`).
+    public var credentialVersion: Int
 
-    public init(userID: String, passwordHash: String, tableNumber: Int? = nil) {
+    public init(userID: String, passwordHash: String, tableNumber: Int? = nil, credentialVersion: Int = 0) {
         self.userID = userID
         self.passwordHash = passwordHash
         self.tableNumber = tableNumber
+        self.credentialVersion = credentialVersion
     }
 }
 

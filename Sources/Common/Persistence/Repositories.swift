@@ -9,12 +9,22 @@ public protocol EventLogReads: Sendable {
     func oldestEventID(storeID: String) async throws -> Int64?
 }
 
+/// The revocation log as every API pod follows it (`RevocationList`).
+public protocol RevocationReads: Sendable {
+    /// The revocations still in force at `now`, and the log's newest `seq`, read from one snapshot.
+    func revocationsSnapshot(now: Date) async throws -> (revocations: [Revocation], lastSeq: Int64)
+    /// The rows with `seq` > `after`, in `seq` order, at most `limit`.
+    func revocations(after: Int64, limit: Int) async throws -> [Revocation]
+}
+
 /// The reads the API answers from the database (behind the cache). One implementation per store engine;
 /// the rules around them (auth, validation, caching) live outside, once.
-public protocol ReadRepository: EventLogReads {
+public protocol ReadRepository: EventLogReads, RevocationReads {
     func storeExists(_ storeID: String) async throws -> Bool
     func menu(storeID: String) async throws -> StoreMenu?
     func adminCredential(storeID: String, username: String) async throws -> Credential?
+    /// The admin's credential by id (a password change checks the current password with it).
+    func adminCredential(storeID: String, userID: UUID) async throws -> Credential?
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential?
     func order(id: UUID) async throws -> Order?
     /// The stored fingerprints of the requests that created these orders (those that exist), for
@@ -61,7 +71,21 @@ public protocol WriteTransaction {
     func updateMenu(_ command: UpdateMenu, id: UUID, categoryID: UUID?) async throws -> Bool
     /// Soft-deletes a live menu; `false` if there is none.
     func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool
+    /// Creates the table or replaces its password, leaving its credential version as it is (`seed`).
     func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+
+    /// Creates the table (credential version 0), or replaces its password and bumps its credential
+    /// version. Returns the table's id and its version now.
+    func setTablePassword(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+        -> (tableID: UUID, credentialVersion: Int)
+    /// The admin's credential version, the admin locked for update; `nil` if not in the store.
+    func lockAdmin(storeID: String, adminID: UUID) async throws -> Int?
+    /// Replaces the admin's password and bumps its credential version; returns the new version.
+    func setAdminPassword(adminID: UUID, passwordHash: String) async throws -> Int
+    /// Appends a row to the revocation log; its `seq` is gap-free in commit order (taken under a lock held
+    /// until commit). Returns it.
+    func appendRevocation(userID: UUID, tokenID: String?, minimumCredentialVersion: Int?, expiresAt: Date)
+        async throws -> Int64
 
     /// Appends events to the store's log, in this order, under the store's lock; returns them with their ids.
     func appendEvents(storeID: String, bodies: [EventBody], at: Date) async throws -> [StoreEvent]
@@ -72,8 +96,30 @@ public protocol WriteDatabase: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable (any WriteTransaction) async throws -> T) async throws -> T
     /// What a failed `transaction` says about trying it again (`FailureClass`); the worker retries by it.
     func classify(_ error: any Error) -> FailureClass
-    /// Deletes events and applied-command ids older than `cutoff`; returns how many rows went.
+    /// Deletes events and applied-command ids older than `cutoff`, and revocations that have expired;
+    /// returns how many rows went.
     func prune(olderThan cutoff: Date) async throws -> Int
+}
+
+/// Stores written before credentials could change (test doubles) refuse the commands that need these
+/// steps: such a command is dead-lettered, never half-applied. `SQLWriteTransaction` has them all.
+extension WriteTransaction {
+    public func setTablePassword(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+        -> (tableID: UUID, credentialVersion: Int)
+    {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func lockAdmin(storeID: String, adminID: UUID) async throws -> Int? {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func setAdminPassword(adminID: UUID, passwordHash: String) async throws -> Int {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func appendRevocation(userID: UUID, tokenID: String?, minimumCredentialVersion: Int?, expiresAt: Date)
+        async throws -> Int64
+    {
+        throw CommandRejection("this store keeps no revocation log")
+    }
 }
 
 /// What the worker inserts for a new order.

@@ -1,11 +1,16 @@
 import Foundation
 
 extension CommandHandler {
-    /// Creates the table or resets its password. No event: nothing an admin's board shows changes.
-    func upsertTable(_ command: UpsertTable, in tx: any WriteTransaction) async throws -> [EventBody] {
+    /// Creates the table or resets its password; a reset bumps the table's credential version and logs
+    /// the revocation of every older token of the table. No event: nothing an admin's board shows changes.
+    func upsertTable(_ command: UpsertTable, in tx: any WriteTransaction, now: Date) async throws -> [EventBody] {
         let id = try uuid(command.tableID, "table id")
-        try await tx.upsertTable(
+        let table = try await tx.setTablePassword(
             storeID: command.storeID, tableID: id, number: command.tableNumber, passwordHash: command.passwordHash)
+        if table.credentialVersion > 0 {
+            try await revokeTokens(
+                of: table.tableID, below: table.credentialVersion, lifetime: TokenService.tableLifetime, in: tx, now: now)
+        }
         return []
     }
 

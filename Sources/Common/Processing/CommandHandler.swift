@@ -47,8 +47,10 @@ public struct CommandHandler: Sendable {
         case .createMenu(let c): bodies = try await createMenu(c, in: tx)
         case .updateMenu(let c): bodies = try await updateMenu(c, in: tx)
         case .deleteMenu(let c): bodies = try await deleteMenu(c, in: tx, now: now)
-        case .upsertTable(let c): bodies = try await upsertTable(c, in: tx)
+        case .upsertTable(let c): bodies = try await upsertTable(c, in: tx, now: now)
         case .completeSession(let c): bodies = try await completeSession(c, in: tx, now: now)
+        case .revokeToken(let c): bodies = try await revokeToken(c, in: tx)
+        case .changeAdminPassword(let c): bodies = try await changeAdminPassword(c, in: tx, now: now)
         }
         return try await tx.appendEvents(storeID: envelope.command.storeID, bodies: bodies, at: now)
     }
@@ -64,6 +66,7 @@ extension CommandEnvelope {
     public var staleScopes: [CacheScope] {
         switch command {
         case .createCategory, .createMenu, .updateMenu, .deleteMenu: [.menus]
+        case .revokeToken, .changeAdminPassword: []
         default: [.orders]
         }
     }

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Keeps the event log and the applied-command ids to their retention (hourly). Every worker runs it;
-/// deletes from several at once are harmless.
+/// Keeps the event log and the applied-command ids to their retention, and drops revocations whose
+/// tokens have all expired (hourly). Every worker runs it (development mode: the API process); deletes
+/// from several at once are harmless.
 public struct EventLogJanitor: Service {
     let database: any WriteDatabase
     let retention: Duration

@@ -16,10 +16,22 @@ public struct AccessClaims: JWTPayload, Equatable {
     public var exp: ExpirationClaim
     /// Not issued by us, but honoured when present: a token is not valid before it.
     public var nbf: NotBeforeClaim?
+    /// The token's own id, so that it can be revoked alone (logout). Tokens issued before ids existed
+    /// carry none; `TokenService` gives them one derived from their bytes.
+    public var jti: String?
+    /// The credential version of the user when the token was issued (a password change or reset bumps
+    /// it, revoking every older token). Absent in tokens issued before versions existed: those count as 0,
+    /// the version every user starts at, so the first change or reset revokes them too.
+    public var cv: Int?
+
+    /// `cv`, with absent read as 0.
+    public var credentialVersion: Int { cv ?? 0 }
+    /// `exp`, for modules that do not import JWTKit.
+    public var expiresAt: Date { exp.value }
 
     public init(
         issuer: String, userID: String, storeID: String, role: Role, tableID: String? = nil, tableNumber: Int? = nil,
-        issuedAt: Date, expiresAt: Date
+        issuedAt: Date, expiresAt: Date, tokenID: String? = UUID().lowercased, credentialVersion: Int = 0
     ) {
         self.iss = IssuerClaim(value: issuer)
         self.sub = SubjectClaim(value: userID)
@@ -30,11 +42,13 @@ public struct AccessClaims: JWTPayload, Equatable {
         self.tableNumber = tableNumber
         self.iat = IssuedAtClaim(value: issuedAt)
         self.exp = ExpirationClaim(value: expiresAt)
+        self.jti = tokenID
+        self.cv = credentialVersion
     }
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, userID = "user_id", storeID = "store_id", role, tableID = "table_id"
-        case tableNumber = "table_number", iat, exp, nbf
+        case tableNumber = "table_number", iat, exp, nbf, jti, cv
     }
 
     /// Expired, not yet valid, or issued in the future (beyond a minute of clock skew): refused.

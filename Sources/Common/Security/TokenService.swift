@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 
@@ -38,11 +39,24 @@ public final class TokenService: Sendable {
 
     /// Returns the verified claims, or throws `ServiceError.unauthorized`. A token verified before is
     /// answered from memory until its `exp`.
+    ///
+    /// Only the token itself is checked here: whether it was revoked since is `RevocationList.check`'s
+    /// question, asked of every request's claims, these remembered ones included.
     public func verify(_ token: String) async throws -> AccessClaims {
         if let claims = verified.claims(for: token) { return claims }
-        let claims = try await verifySignatureAndClaims(token)
+        var claims = try await verifySignatureAndClaims(token)
+        // Tokens issued before tokens had ids keep working until they expire, and can still be logged
+        // out: their id is a digest of their own bytes, the same on every pod.
+        if claims.jti == nil { claims.jti = Self.derivedTokenID(token) }
         verified.insert(claims, for: token)
         return claims
+    }
+
+    static func derivedTokenID(_ token: String) -> String {
+        "sha256:" + SHA256.hash(data: Array(token.utf8)).map { byte in
+            let hex = Array("0123456789abcdef".utf8)
+            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+        }.joined()
     }
 
     private func verifySignatureAndClaims(_ token: String) async throws -> AccessClaims {
@@ -60,6 +74,8 @@ public final class TokenService: Sendable {
         if claims.role == .table, claims.tableID == nil || claims.tableNumber == nil {
             throw ServiceError.unauthorized("malformed claims")
         }
+        if let jti = claims.jti, jti.isEmpty || jti.utf8.count > 128 { throw ServiceError.unauthorized("malformed claims") }
+        if let cv = claims.cv, cv < 0 { throw ServiceError.unauthorized("malformed claims") }
         return claims
     }
 

@@ -14,6 +14,8 @@ public enum Command: Sendable, Equatable {
     case deleteMenu(DeleteMenu)
     case upsertTable(UpsertTable)
     case completeSession(CompleteSession)
+    case revokeToken(RevokeToken)
+    case changeAdminPassword(ChangeAdminPassword)
 
     public var storeID: String {
         switch self {
@@ -26,6 +28,8 @@ public enum Command: Sendable, Equatable {
         case .deleteMenu(let c): c.storeID
         case .upsertTable(let c): c.storeID
         case .completeSession(let c): c.storeID
+        case .revokeToken(let c): c.storeID
+        case .changeAdminPassword(let c): c.storeID
         }
     }
 
@@ -40,6 +44,8 @@ public enum Command: Sendable, Equatable {
         case .deleteMenu: "menu.delete"
         case .upsertTable: "table.upsert"
         case .completeSession: "table.complete"
+        case .revokeToken: "token.revoke"
+        case .changeAdminPassword: "admin.password"
         }
     }
 }
@@ -98,6 +104,8 @@ extension Command: Codable {
         case "menu.delete": self = .deleteMenu(try c.decode(DeleteMenu.self, forKey: .body))
         case "table.upsert": self = .upsertTable(try c.decode(UpsertTable.self, forKey: .body))
         case "table.complete": self = .completeSession(try c.decode(CompleteSession.self, forKey: .body))
+        case "token.revoke": self = .revokeToken(try c.decode(RevokeToken.self, forKey: .body))
+        case "admin.password": self = .changeAdminPassword(try c.decode(ChangeAdminPassword.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown command \(type)")
         }
@@ -116,6 +124,8 @@ extension Command: Codable {
         case .deleteMenu(let body): try c.encode(body, forKey: .body)
         case .upsertTable(let body): try c.encode(body, forKey: .body)
         case .completeSession(let body): try c.encode(body, forKey: .body)
+        case .revokeToken(let body): try c.encode(body, forKey: .body)
+        case .changeAdminPassword(let body): try c.encode(body, forKey: .body)
         }
     }
 }

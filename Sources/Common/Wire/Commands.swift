@@ -166,7 +166,8 @@ public struct DeleteMenu: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case menuID = "menu_id", storeID = "store_id" }
 }
 
-/// Creates a table or resets its password. The API hashes the password: it never travels the queue.
+/// Creates a table or resets its password; a reset revokes every token the table was issued before it.
+/// The API hashes the password: it never travels the queue.
 public struct UpsertTable: Codable, Sendable, Equatable {
     public var tableID: String
     public var storeID: String
@@ -195,4 +196,47 @@ public struct CompleteSession: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case tableID = "table_id", storeID = "store_id" }
+}
+
+/// Ends one token (logout): it is refused until `expiresAt`, when it would have expired anyway.
+public struct RevokeToken: Codable, Sendable, Equatable {
+    public var storeID: String
+    public var userID: String
+    /// The token's `jti`.
+    public var tokenID: String
+    /// The token's `exp`, in seconds since 1970.
+    public var expiresAt: Int
+
+    public init(storeID: String, userID: String, tokenID: String, expiresAt: Int) {
+        self.storeID = storeID
+        self.userID = userID
+        self.tokenID = tokenID
+        self.expiresAt = expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case storeID = "store_id", userID = "user_id", tokenID = "token_id", expiresAt = "expires_at"
+    }
+}
+
+/// Replaces an admin's password, which the API checked against the password of `credentialVersion`;
+/// the worker applies it only if that is still the stored version (two changes racing from the same old
+/// password: the first wins). The API hashes the new password: it never travels the queue.
+public struct ChangeAdminPassword: Codable, Sendable, Equatable {
+    public var storeID: String
+    public var adminID: String
+    public var passwordHash: String
+    public var credentialVersion: Int
+
+    public init(storeID: String, adminID: String, passwordHash: String, credentialVersion: Int) {
+        self.storeID = storeID
+        self.adminID = adminID
+        self.passwordHash = passwordHash
+        self.credentialVersion = credentialVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case storeID = "store_id", adminID = "admin_id", passwordHash = "password_hash"
+        case credentialVersion = "credential_version"
+    }
 }

@@ -158,8 +158,11 @@ function setSigningIn(busy) {
 }
 
 function logout() {
+  const api = page.api;
   endSession();
   showLogin();
+  // The page forgets the token at once; the server revokes it too, so a copy of it stops working.
+  if (api) api.logout().catch(() => {});
 }
 
 function onUnauthorized() {

@@ -115,6 +115,32 @@ enum PostgresMigrations {
                 "CREATE INDEX events_by_time ON events (occurred_at)",
             ]
         ),
+        (
+            3,
+            [
+                // Bumped by every password change or reset; tokens carry the version they were issued at.
+                "ALTER TABLE admins ADD COLUMN credential_version BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE dining_tables ADD COLUMN credential_version BIGINT NOT NULL DEFAULT 0",
+                // The revocation log every API pod follows; `seq` comes from the one-row head below,
+                // whose row lock (held until commit) makes it gap-free in commit order.
+                """
+                CREATE TABLE token_revocations (
+                    seq BIGINT PRIMARY KEY,
+                    user_id UUID NOT NULL,
+                    token_id TEXT,
+                    min_credential_version BIGINT,
+                    expires_at TIMESTAMPTZ NOT NULL,
+                    CHECK (token_id IS NOT NULL OR min_credential_version IS NOT NULL))
+                """,
+                "CREATE INDEX token_revocations_by_expiry ON token_revocations (expires_at)",
+                """
+                CREATE TABLE token_revocation_head (
+                    id INT PRIMARY KEY CHECK (id = 1),
+                    last_seq BIGINT NOT NULL)
+                """,
+                "INSERT INTO token_revocation_head (id, last_seq) VALUES (1, 0)",
+            ]
+        ),
     ]
 
     /// Applies what is missing; returns the versions it applied.

@@ -27,19 +27,35 @@ extension SQLStore: ReadRepository {
         return StoreMenu(storeID: storeID, categories: categories, menus: menus)
     }
 
+    /// The hash and the credential version come from one row: a token gets the version of the password
+    /// it was issued for.
     public func adminCredential(storeID: String, username: String) async throws -> Credential? {
         guard let row = try await engine.query(
-            "SELECT id, password_hash FROM admins WHERE store_id = ? AND username = ?", [.text(storeID), .text(username)]
+            "SELECT id, password_hash, credential_version FROM admins WHERE store_id = ? AND username = ?",
+            [.text(storeID), .text(username)]
         ).first else { return nil }
-        return Credential(userID: try row.uuid(0).lowercased, passwordHash: try row.string(1))
+        return Credential(userID: try row.uuid(0).lowercased, passwordHash: try row.string(1), credentialVersion: try row.int(2))
+    }
+
+    public func adminCredential(storeID: String, userID: UUID) async throws -> Credential? {
+        guard let row = try await engine.query(
+            "SELECT id, password_hash, credential_version FROM admins WHERE store_id = ? AND id = ?",
+            [.text(storeID), .uuid(userID)]
+        ).first else { return nil }
+        return Credential(userID: try row.uuid(0).lowercased, passwordHash: try row.string(1), credentialVersion: try row.int(2))
     }
 
     public func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? {
         guard let row = try await engine.query(
-            "SELECT id, password_hash, table_number FROM dining_tables WHERE store_id = ? AND table_number = ?",
+            """
+            SELECT id, password_hash, table_number, credential_version FROM dining_tables
+            WHERE store_id = ? AND table_number = ?
+            """,
             [.text(storeID), .int(tableNumber)]
         ).first else { return nil }
-        return Credential(userID: try row.uuid(0).lowercased, passwordHash: try row.string(1), tableNumber: try row.int(2))
+        return Credential(
+            userID: try row.uuid(0).lowercased, passwordHash: try row.string(1), tableNumber: try row.int(2),
+            credentialVersion: try row.int(3))
     }
 
     public func order(id: UUID) async throws -> Order? {
@@ -159,5 +175,34 @@ extension SQLStore: ReadRepository {
         guard let row = try await engine.query("SELECT min(id) FROM events WHERE store_id = ?", [.text(storeID)]).first
         else { return nil }
         return try row.optionalInt(0).map(Int64.init)
+    }
+
+    // MARK: - The revocation log
+
+    /// The head and the rows from one snapshot: every row up to the head is committed and visible in it,
+    /// since a row's `seq` is taken under the head's lock, held until its commit.
+    public func revocationsSnapshot(now: Date) async throws -> (revocations: [Revocation], lastSeq: Int64) {
+        try await engine.snapshot { connection in
+            let head = try await connection.first("SELECT last_seq FROM token_revocation_head WHERE id = 1", [])?
+                .int64(0) ?? 0
+            let rows = try await connection.query(
+                "\(Self.revocationColumns) WHERE expires_at > ? AND seq <= ? ORDER BY seq", [.date(now), .int(Int(head))])
+            return (try rows.map(Self.revocation), head)
+        }
+    }
+
+    public func revocations(after: Int64, limit: Int) async throws -> [Revocation] {
+        try await engine.query(
+            "\(Self.revocationColumns) WHERE seq > ? ORDER BY seq LIMIT ?", [.int(Int(after)), .int(limit)]
+        ).map(Self.revocation)
+    }
+
+    static let revocationColumns =
+        "SELECT seq, user_id, token_id, min_credential_version, expires_at FROM token_revocations"
+
+    static func revocation(_ row: SQLRow) throws -> Revocation {
+        Revocation(
+            seq: try row.int64(0), userID: try row.uuid(1).lowercased, tokenID: try row.optionalString(2),
+            minimumCredentialVersion: try row.optionalInt(3), expiresAt: try row.date(4))
     }
 }

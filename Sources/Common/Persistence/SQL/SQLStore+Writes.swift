@@ -18,7 +18,10 @@ extension SQLStore: WriteDatabase {
         let events = try await engine.query("DELETE FROM events WHERE occurred_at < ? RETURNING 1", [.date(cutoff)])
         let commands = try await engine.query(
             "DELETE FROM processed_commands WHERE processed_at < ? RETURNING 1", [.date(cutoff)])
-        return events.count + commands.count
+        // A revocation matters until the tokens it revokes expire, whatever the retention.
+        let revocations = try await engine.query(
+            "DELETE FROM token_revocations WHERE expires_at < ? RETURNING 1", [.date(Date())])
+        return events.count + commands.count + revocations.count
     }
 }
 
@@ -218,6 +221,54 @@ struct SQLWriteTransaction: WriteTransaction {
             INSERT INTO dining_tables (id, store_id, table_number, password_hash) VALUES (?, ?, ?, ?)
             ON CONFLICT (store_id, table_number) DO UPDATE SET password_hash = excluded.password_hash
             """, [.uuid(tableID), .text(storeID), .int(number), .text(passwordHash)])
+    }
+
+    func setTablePassword(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+        -> (tableID: UUID, credentialVersion: Int)
+    {
+        guard let row = try await connection.first(
+            """
+            INSERT INTO dining_tables (id, store_id, table_number, password_hash) VALUES (?, ?, ?, ?)
+            ON CONFLICT (store_id, table_number) DO UPDATE SET password_hash = excluded.password_hash,
+                credential_version = dining_tables.credential_version + 1
+            RETURNING id, credential_version
+            """, [.uuid(tableID), .text(storeID), .int(number), .text(passwordHash)])
+        else { throw CommandRejection("table \(number) was not stored") }
+        return (try row.uuid(0), try row.int(1))
+    }
+
+    func lockAdmin(storeID: String, adminID: UUID) async throws -> Int? {
+        try await connection.first(
+            "SELECT credential_version FROM admins WHERE id = ? AND store_id = ?\(dialect.forUpdate)",
+            [.uuid(adminID), .text(storeID)])?.int(0)
+    }
+
+    func setAdminPassword(adminID: UUID, passwordHash: String) async throws -> Int {
+        guard let row = try await connection.first(
+            """
+            UPDATE admins SET password_hash = ?, credential_version = credential_version + 1 WHERE id = ?
+            RETURNING credential_version
+            """, [.text(passwordHash), .uuid(adminID)])
+        else { throw CommandRejection("admin \(adminID.lowercased) does not exist") }
+        return try row.int(0)
+    }
+
+    /// The head's row lock is held until commit, so concurrent writers take their numbers one after the
+    /// other's commit: numbers are gap-free in commit order (SQLite serializes write transactions anyway).
+    func appendRevocation(userID: UUID, tokenID: String?, minimumCredentialVersion: Int?, expiresAt: Date)
+        async throws -> Int64
+    {
+        guard let head = try await connection.first(
+            "UPDATE token_revocation_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq", [])
+        else { throw CommandRejection("the revocation log has no head") }
+        let seq = try head.int64(0)
+        try await connection.execute(
+            """
+            INSERT INTO token_revocations (seq, user_id, token_id, min_credential_version, expires_at)
+            VALUES (?, ?, ?, ?, ?)
+            """,
+            [.int(Int(seq)), .uuid(userID), .optional(tokenID), .optional(minimumCredentialVersion), .date(expiresAt)])
+        return seq
     }
 
     func appendEvents(storeID: String, bodies: [EventBody], at: Date) async throws -> [StoreEvent] {

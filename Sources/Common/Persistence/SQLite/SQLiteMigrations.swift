@@ -62,5 +62,20 @@ enum SQLiteMigrations {
                 "CREATE INDEX events_by_time ON events (occurred_at)",
             ]
         ),
+        (
+            3,
+            [
+                "ALTER TABLE admins ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE dining_tables ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0",
+                """
+                CREATE TABLE token_revocations (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, token_id TEXT,
+                    min_credential_version INTEGER, expires_at REAL NOT NULL,
+                    CHECK (token_id IS NOT NULL OR min_credential_version IS NOT NULL))
+                """,
+                "CREATE INDEX token_revocations_by_expiry ON token_revocations (expires_at)",
+                "CREATE TABLE token_revocation_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
+                "INSERT INTO token_revocation_head (id, last_seq) VALUES (1, 0)",
+            ]
+        ),
     ]
 }
