@@ -82,14 +82,22 @@ struct AdminBoardTests {
             #expect(try await browser.findAll("[data-testid=history-order].is-deleted").count == 1)
             try await browser.click("[data-testid=history-close]")
 
-            // Both languages, then sign out: the token leaves sessionStorage.
+            // Both languages, then sign out: the token leaves sessionStorage, and the server ends it too
+            // (a copy of it, here the test's, is refused within the contract's 5 s).
             let before = try await browser.execute("return document.documentElement.lang") as? String
             try await browser.click("[data-testid=language-toggle]")
             let after = try await browser.execute("return document.documentElement.lang") as? String
             #expect(Set([before, after]) == Set(["ko", "en"]))
+            let session = try await browser.execute("return sessionStorage.getItem('tableorder.admin')") as? String
+            let token = try #require(
+                (try? JSONSerialization.jsonObject(with: Data((session ?? "").utf8)) as? [String: Any])?["token"] as? String)
+            #expect(try await cluster.http().get("/api/admin/tables", token: token).status == 200)
             try await browser.click("[data-testid=logout]")
             _ = try await browser.waitFor("[data-testid=login-view]:not([hidden])")
             #expect(try await browser.execute("return sessionStorage.length") as? Int == 0)
+            _ = try await Cluster.eventually(timeout: .seconds(5), "the signed-out token refused") {
+                try await cluster.http().get("/api/admin/tables", token: token).status == 401 ? true : nil
+            }
 
             let errors = await browser.browserLog().filter { $0.hasPrefix("SEVERE") && !$0.contains("/api/") }
             #expect(errors.isEmpty, "browser errors: \(errors)")
