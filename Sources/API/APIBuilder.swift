@@ -15,10 +15,12 @@ import TableOrderServices
 /// Wires the API from configuration: picks the adapters, builds the router, lists the services.
 struct APIBuilder {
     let settings: Settings
+    let budget: DescriptorBudget
     let registry: PrometheusCollectorRegistry
     let logger: Logger
 
     func build() async throws -> some ApplicationProtocol {
+        let logger = self.logger
         var services: [any Service] = []
         var makeIntroduction: (@Sendable (TokenService) async throws -> String)?
         let infrastructure: Infrastructure
@@ -48,7 +50,9 @@ struct APIBuilder {
             tokens = try await KeyFiles.tokenService(settings)
         }
 
-        let hub = EventHub(heartbeat: .seconds(Int64(settings.sseHeartbeatSeconds)))
+        let hub = EventHub(
+            heartbeat: .seconds(Int64(settings.sseHeartbeatSeconds)),
+            limits: .init(total: budget.streams, perUser: settings.sseMaxStreamsPerUser))
         try await infrastructure.channel.listen(onEvent: { hub.dispatch($0) }, onResync: { hub.resync() })
         let revocations = RevocationList(reads: infrastructure.store, logger: logger)
         let database = settings.mode == .production ? "postgres" : "sqlite"
@@ -60,10 +64,11 @@ struct APIBuilder {
             readiness: {
                 // Until the revocation log is loaded every authenticated request would get 503: not ready,
                 // and the database is the reason (it is the only thing the load needs).
-                var problems = await infrastructure.problems()
+                var problems = await infrastructure.problems(logger: logger)
                 if !revocations.isLoaded && !problems.contains(where: { $0.hasPrefix(database) }) {
                     problems.append(database)
                 }
+                if hub.isFull { problems.append("capacity") }  // full of streams: send new clients elsewhere
                 return problems
             }, logger: logger,
             requestHashes: RequestHashLookup(reads: infrastructure.store))
@@ -76,9 +81,11 @@ struct APIBuilder {
         // so a client cannot hold memory or a connection for free.
         let idle = TimeAmount.seconds(Int64(max(60, 2 * settings.sseHeartbeatSeconds)))
         let headerTimeout = TimeAmount.seconds(Int64(settings.headerTimeoutSeconds))
+        let connections = ConnectionLimitHandler.Counter(maximum: budget.connections, logger: logger)
         let server = HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [
+                    ConnectionLimitHandler(counter: connections),
                     RequestHeadTimeoutHandler(timeout: headerTimeout), StreamTakeoverHandler(server: streams),
                 ],
                 idleTimeout: idle,
@@ -90,7 +97,6 @@ struct APIBuilder {
                 + [HubTicker(hub: hub), revocations],
             logger: logger)
         let settings = self.settings
-        let logger = self.logger
         let introduction = makeIntroduction
         app.beforeServerStarts {
             // Its service is already running: give the first load a moment, so the first requests are

@@ -7,6 +7,9 @@ import TableOrderOperations
 enum APIRouter {
     static func make(deps: Dependencies, registry: PrometheusCollectorRegistry) -> (Router<AppRequestContext>, RouteTable) {
         let router = Router(context: AppRequestContext.self)
+        if !deps.settings.trustedProxies.isEmpty {
+            router.add(middleware: ClientAddressMiddleware(trusted: deps.settings.trustedProxies))
+        }
         router.addMiddleware {
             TraceMiddleware()
             MetricsMiddleware()

@@ -15,6 +15,7 @@ struct TableOrderAPIMain {
     static func main() async {
         // Before any thread of ours allocates: see `MallocArenas` (per-connection memory).
         MallocArenas.limit(to: 2)
+        let openFiles = DescriptorBudget.raiseOpenFileLimit()
         // Async code runs on the same event loops as the sockets: no hop to another thread pool and back
         // for every request. Blocking work (scrypt, the C clients) already runs on threads of its own.
         let onEventLoops = await EventLoopExecutor.installAndCheck()
@@ -29,8 +30,14 @@ struct TableOrderAPIMain {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-api")
+        let budget = DescriptorBudget(limit: openFiles.after, streams: settings.sseMaxStreams)
+        logger.info(
+            "open-file limit", metadata: [
+                "soft_at_start": "\(openFiles.before)", "soft": "\(openFiles.after)", "hard": "\(openFiles.hard)",
+                "max_connections": "\(budget.connections)", "max_streams": "\(budget.streams)",
+            ])
         do {
-            let app = try await APIBuilder(settings: settings, registry: registry, logger: logger).build()
+            let app = try await APIBuilder(settings: settings, budget: budget, registry: registry, logger: logger).build()
             EventLoopExecutor.report(onEventLoops: onEventLoops, logger: logger)
             try await app.runService()
         } catch let error as ConfigurationError {

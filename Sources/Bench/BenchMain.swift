@@ -22,10 +22,16 @@ struct BenchMain: AsyncParsableCommand {
     @Option var nchanPort: Int = 18_804
     @Option(help: "Run one part alone: write-throughput, end-to-end or fan-out (for profiling); prints its JSON.")
     var only: String?
+    @Option(help: "Streams for the fan-out instead of the size's (with --only fan-out: also nginx + nchan at that count).")
+    var streams: Int?
 
     mutating func run() async throws {
-        guard let sizes = ["full": BenchSizes.full, "tiny": BenchSizes.tiny][size] else {
+        guard var sizes = ["full": BenchSizes.full, "tiny": BenchSizes.tiny][size] else {
             throw ValidationError("--size: full or tiny")
+        }
+        if let streams {
+            guard (1...1_000_000).contains(streams) else { throw ValidationError("--streams: 1..1000000") }
+            sizes.streams = streams
         }
         let variables = ProcessInfo.processInfo.environment
         guard let database = variables["DATABASE_URL"], let redis = variables["REDIS_URL"],
@@ -74,8 +80,9 @@ struct BenchMain: AsyncParsableCommand {
         case "end-to-end":
             result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)
         default:
-            result = try await FanOut(streams: sizes.streams, broadcasts: sizes.broadcasts)
-                .runAPI(env: env, store: store, apiPID: api.pid)
+            let fan = FanOut(streams: sizes.streams, broadcasts: sizes.broadcasts)
+            let ours = try await fan.runAPI(env: env, store: store, apiPID: api.pid)
+            result = ["api": ours, "nchan": try await fan.runNchan(env: env)]
         }
         await worker?.stop()
         await api.stop()

@@ -22,6 +22,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Async code runs on the event loops PostgresNIO already uses; blocking work has threads of its own.
+        let openFiles = DescriptorBudget.raiseOpenFileLimit()
         let onEventLoops = await EventLoopExecutor.installAndCheck()
         let settings = loadSettings()
         do { _ = try settings.requireServices() } catch { configurationFailure(error) }
@@ -30,10 +31,13 @@ struct RunCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-worker")
         EventLoopExecutor.report(onEventLoops: onEventLoops, logger: logger)
+        logger.info(
+            "open-file limit",
+            metadata: ["soft_at_start": "\(openFiles.before)", "soft": "\(openFiles.after)", "hard": "\(openFiles.hard)"])
         let infrastructure = try Infrastructure.production(settings: settings, logger: logger)
 
         let router = Router()
-        OperationsRoutes(readiness: { await infrastructure.problems() }, registry: registry).register(on: router)
+        OperationsRoutes(readiness: { await infrastructure.problems(logger: logger) }, registry: registry).register(on: router)
         let metricsServer = Application(
             router: router, configuration: .init(address: .hostname(settings.httpHost, port: settings.workerMetricsPort)),
             logger: logger)

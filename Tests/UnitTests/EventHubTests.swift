@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HummingbirdCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -36,10 +37,12 @@ import Testing
         let channel: NIOAsyncTestingChannel
         let stream: LiveStream
 
-        static func open(store: String, hub: EventHub, log: Log, lastSent: Int64) async throws -> Connection {
+        static func open(store: String, hub: EventHub, log: Log, lastSent: Int64, user: String = "u") async throws
+            -> Connection
+        {
             let (channel, stream) = try await EventHubTests.newStream()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-            #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: store, reads: log)))
+            #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: store, reads: log), userID: user) == .admitted)
             try await stream.write(.head(HTTPResponse(status: .ok)))
             try await stream.goLive(lastSent: lastSent)
             _ = try await channel.waitForOutboundWrite(as: HTTPResponsePart.self)  // the head
@@ -74,15 +77,31 @@ import Testing
         }
     }
 
-    /// A test channel with a stream on it, not yet subscribed.
-    static func newStream() async throws -> (NIOAsyncTestingChannel, LiveStream) {
+    /// A test channel with a stream on it, not yet subscribed. With `stalled`, nothing written ever
+    /// completes (a client that stopped reading, its socket buffers full).
+    static func newStream(stalled: Bool = false) async throws -> (NIOAsyncTestingChannel, LiveStream) {
         let channel = NIOAsyncTestingChannel()
         let stream = try await channel.eventLoop.submit {
+            if stalled { try channel.pipeline.syncOperations.addHandler(HoldWrites()) }
             let grab = Grab()
             try channel.pipeline.syncOperations.addHandler(grab)
             return grab.stream!
         }.get()
         return (channel, stream)
+    }
+
+    /// Keeps every write pending: a socket whose peer does not read. Closing fails them, as NIO does.
+    final class HoldWrites: ChannelOutboundHandler {
+        typealias OutboundIn = Any
+        var held: [EventLoopPromise<Void>] = []
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if let promise { held.append(promise) }
+        }
+        func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+            for promise in held { promise.fail(ChannelError.ioOnClosedChannel) }
+            held = []
+            context.close(mode: mode, promise: promise)
+        }
     }
 
     /// Stands in for `StreamTakeoverHandler`: makes the stream, and tells it when the connection is gone.
@@ -122,7 +141,7 @@ import Testing
         let hub = EventHub()
         let log = Log([Self.event("a", 1)])
         let (channel, stream) = try await Self.newStream()
-        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: log)))
+        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: log), userID: "u") == .admitted)
         try await stream.write(.head(HTTPResponse(status: .ok)))
         // The replay read the log up to 1; event 2 commits and is signalled before the stream is live.
         log.commit(Self.event("a", 2))
@@ -165,7 +184,7 @@ import Testing
         #expect(try await a.written(1) == ["end"])
         #expect(hub.count == 0)
         let (_, late) = try await Self.newStream()
-        #expect(try await !late.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([]))))
+        #expect(try await late.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), userID: "u") == .closed)
     }
 
     @Test func aClosedConnectionLeavesTheHub() async throws {
@@ -174,5 +193,113 @@ import Testing
         try await a.channel.close()
         _ = try await a.written()
         #expect(hub.count == 0)
+    }
+
+    // MARK: Limits and stalled clients (v1.1 §8, SSE_MAX_STREAMS and SSE_MAX_STREAMS_PER_USER)
+
+    @Test func aUserHoldsAtMostItsLimitAndAPodAtMostItsOwn() async throws {
+        let hub = EventHub(limits: .init(total: 3, perUser: 2))
+        let log = EventLogReader(storeID: "a", reads: Log([]))
+        var streams: [LiveStream] = []
+        for _ in 0..<4 { streams.append(try await Self.newStream().1) }
+        #expect(try await streams[0].subscribe(to: hub, log: log, userID: "ann") == .admitted)
+        #expect(try await streams[1].subscribe(to: hub, log: log, userID: "ann") == .admitted)
+        #expect(try await streams[2].subscribe(to: hub, log: log, userID: "ann") == .userAtLimit)
+        #expect(try await streams[2].subscribe(to: hub, log: log, userID: "bob") == .admitted)
+        #expect(hub.isFull)
+        #expect(try await streams[3].subscribe(to: hub, log: log, userID: "cy") == .full)
+        // A stream that ends gives its place back, to its user and to the pod.
+        streams[0].end()
+        try await streams[0].eventLoop.submit {}.get()
+        #expect(hub.count == 2)
+        #expect(!hub.isFull)
+        #expect(try await streams[3].subscribe(to: hub, log: log, userID: "ann") == .admitted)
+    }
+
+    @Test func aLiveStreamWhoseWritesWaitTwoHeartbeatsIsClosed() async throws {
+        let hub = EventHub(heartbeat: .seconds(30))
+        let (channel, stream) = try await Self.newStream(stalled: true)
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
+        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), userID: "u") == .admitted)
+        let head = Task { try await stream.write(.head(HTTPResponse(status: .ok))) }
+        try await Self.waitUntilHeld(channel)
+        let start = NIODeadline.now()
+        hub.tick(now: start + .seconds(59))
+        try await channel.eventLoop.submit {}.get()
+        #expect(hub.count == 1)  // waiting, but not yet for two intervals
+        hub.tick(now: start + .seconds(61))
+        try await channel.eventLoop.submit {}.get()
+        #expect(hub.count == 0)
+        #expect(!channel.isActive)
+        #expect(await Self.outcome(of: head, within: .seconds(10)) == "failed")
+    }
+
+    @Test func aReplayWhoseClientStoppedReadingIsClosed() async throws {
+        // The replay is written before the stream goes live: its write waits, and the task answering the
+        // request with it; the hub's clock ends both.
+        let hub = EventHub(heartbeat: .seconds(1))
+        let log = Log((1...3).map { Self.event("a", $0) })
+        let (channel, stream) = try await Self.newStream(stalled: true)
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
+        let reader = EventLogReader(storeID: "a", reads: log)
+        let replay = Task {
+            let response = try await StreamResponse.open(stream, hub: hub, log: reader, userID: "u", lastEventID: 0)
+            try await stream.write(.head(response.head))
+            try await response.body.write(LiveStreamBodyWriter(stream: stream))
+        }
+        try await Self.waitUntilHeld(channel)
+        #expect(hub.count == 1)
+        hub.tick(now: .now() + .seconds(3))
+        #expect(await Self.outcome(of: replay, within: .seconds(10)) == "failed")
+        #expect(hub.count == 0)
+        #expect(!channel.isActive)
+    }
+
+    /// Waits until the stalled channel holds a write (the stream's task is on the channel's loop).
+    static func waitUntilHeld(_ channel: NIOAsyncTestingChannel) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await channel.eventLoop.submit({
+            try channel.pipeline.syncOperations.handler(type: HoldWrites.self).held.isEmpty
+        }).get() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// "finished", "failed", or "pending" if `task` is still running after `timeout` (a test of a write
+    /// that must fail would otherwise wait for ever on a server that never ends it).
+    static func outcome(of task: Task<Void, any Error>, within timeout: Duration) async -> String {
+        let waiting = NIOLockedValueBox<CheckedContinuation<String, Never>?>(nil)
+        @Sendable func answer(_ outcome: String) {
+            waiting.withLockedValue { continuation in
+                continuation?.resume(returning: outcome)
+                continuation = nil
+            }
+        }
+        return await withCheckedContinuation { continuation in
+            waiting.withLockedValue { $0 = continuation }
+            Task {
+                do {
+                    try await task.value
+                    answer("finished")
+                } catch {
+                    answer("failed")
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                answer("pending")
+            }
+        }
+    }
+
+    @Test func writesThatCompleteKeepAStreamOpen() async throws {
+        let hub = EventHub(heartbeat: .seconds(1))
+        let a = try await Connection.open(store: "a", hub: hub, log: Log([]), lastSent: 0)
+        hub.dispatch(Self.event("a", 1))
+        #expect(try await a.written(1) == ["1"])
+        hub.tick(now: .now() + .seconds(10))
+        #expect(try await a.written(1) == ["heartbeat"])  // silent, so a heartbeat; nothing waits, so open
+        #expect(hub.count == 1)
     }
 }

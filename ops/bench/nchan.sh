@@ -38,7 +38,9 @@ write_conf() {  # write_conf DIR PORT
     local dir=$1 port=$2 nofile so=/usr/lib/nginx/modules/ngx_nchan_module.so
     [ -f "$so" ] || die "nchan module missing: run $0 install"
     # 6,000 subscribers need ~6,000 fds. Not many more: nginx preallocates ~400 B per worker_connection.
-    nofile=$(ulimit -Hn); if [ "$nofile" = unlimited ] || [ "$nofile" -gt 10000 ]; then nofile=10000; fi
+    # BENCH_NCHAN_NOFILE raises the cap, for fan-outs past 9,900 subscribers.
+    local cap=${BENCH_NCHAN_NOFILE:-10000}
+    nofile=$(ulimit -Hn); if [ "$nofile" = unlimited ] || [ "$nofile" -gt "$cap" ]; then nofile=$cap; fi
     [ "$nofile" -ge 6200 ] || log "warning: hard fd limit $nofile is too low for 6,000 subscribers"
     mkdir -p "$dir/tmp"
     cat >"$dir/nginx.conf" <<EOF

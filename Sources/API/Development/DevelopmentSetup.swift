@@ -37,7 +37,7 @@ struct DevelopmentSetup {
             tablePassword: credentials.tablePassword, demoMenu: true)
         try await store.seed(plan)
         let data = try JSONEncoder().encode(credentials)
-        FileManager.default.createFile(atPath: credentialsPath, contents: data, attributes: [.posixPermissions: 0o600])
+        try PrivateFile.write(data, to: credentialsPath)
         logger.info("seeded the demo store", metadata: ["credentials": "\(credentialsPath)"])
         return credentials
     }

@@ -4,7 +4,8 @@ import NIOCore
 import TableOrderCommon
 
 /// The request context of every route: the verified token's claims (set by `AuthMiddleware`), the
-/// peer's address (for login limits) and, for the event stream, its connection. Request bodies are read by `RequestBodyReader` with the
+/// client's address (for login limits; `ClientAddressMiddleware` reads it behind a trusted proxy) and,
+/// for the event stream, its connection. Request bodies are read by `RequestBodyReader` with the
 /// contract's 64 KiB limit, so the framework's own limit is set just above it.
 struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
@@ -12,10 +13,14 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The connection's stream, when `StreamTakeoverHandler` took the request over.
     var liveStream: LiveStream?
+    /// The client's address (no port), for per-address limits: the TCP peer unless a trusted proxy said
+    /// otherwise.
+    var clientAddress: String
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
     var maxUploadSize: Int { RequestBodyReader.maximumBytes + 1 }
@@ -31,7 +36,4 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         guard let claims else { throw ServiceError.unauthorized() }
         return claims
     }
-
-    /// The client's address as text (no port), for per-address limits.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -47,7 +47,7 @@ struct AuthRoutes: Sendable {
     func adminLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.decode(AdminLogin.self, from: request)
         try validateStore(body.storeID)
-        guard (1...100).contains(body.username.count) else { throw ServiceError.validation("username: 1..100 characters") }
+        guard (1...100).contains(body.username.scalarCount) else { throw ServiceError.validation("username: 1..100 characters") }
         try await slowGuessing(context, account: "\(body.storeID):admin:\(body.username)")
         let credential = try await deps.reads.adminCredential(storeID: body.storeID, username: body.username)
         try await checkPassword(body.password, credential)

@@ -51,10 +51,10 @@ struct MenuAdminRoutes: Sendable {
         func validate(categories: [MenuCategory]) throws -> String? {
             if let name { try MenuAdminRoutes.checkName(name) }
             if let price, !(0...10_000_000).contains(price) { throw ServiceError.validation("price: 0..10000000") }
-            if let description, description.count > 1000 {
+            if let description, description.scalarCount > 1000 {
                 throw ServiceError.validation("description: at most 1000 characters")
             }
-            if let imageURL, imageURL.count > 2048 { throw ServiceError.validation("image_url: at most 2048 characters") }
+            if let imageURL, imageURL.scalarCount > 2048 { throw ServiceError.validation("image_url: at most 2048 characters") }
             if let sortOrder { try MenuAdminRoutes.checkSortOrder(sortOrder) }
             guard let categoryID else { return nil }
             guard let id = UUID(uuidString: categoryID)?.lowercased, categories.contains(where: { $0.id == id }) else {
@@ -76,7 +76,7 @@ struct MenuAdminRoutes: Sendable {
     }
 
     static func checkName(_ name: String) throws {
-        guard (1...100).contains(name.count), !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard (1...100).contains(name.scalarCount), !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ServiceError.validation("name: 1..100 characters")
         }
     }

@@ -23,7 +23,7 @@ struct OrderRequest: Decodable {
     /// Checks shape and ranges, then every line against the store's menu. Throws 400 naming the item.
     func validate(against menu: StoreMenu) throws -> [CreateOrder.Line] {
         guard (1...50).contains(items.count) else { throw ServiceError.validation("items: 1..50 lines") }
-        if let note, note.count > Self.maximumNoteLength {
+        if let note, note.scalarCount > Self.maximumNoteLength {
             throw ServiceError.validation("note: at most \(Self.maximumNoteLength) characters")
         }
         let menus = Dictionary(menu.menus.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -22,16 +22,34 @@ struct StreamRoutes: Sendable {
             throw ServiceError.unavailable("the event stream is served only over a live connection")
         }
         let log = EventLogReader(storeID: claims.storeID, reads: deps.reads)
-        return try await StreamResponse.open(stream, hub: deps.hub, log: log, lastEventID: lastEventID)
+        return try await StreamResponse.open(
+            stream, hub: deps.hub, log: log, userID: claims.userID, lastEventID: lastEventID)
     }
 
-    /// `Last-Event-ID` header, else `?last_event_id=`; the header wins.
+    /// `Last-Event-ID` header, else `?last_event_id=`; the header wins. Empty is absent (what a browser's
+    /// `EventSource` sends before it has seen an id).
     static func lastEventID(_ request: Request) throws -> Int64? {
-        let raw = request.headers[.lastEventID] ?? request.uri.queryParameters.get("last_event_id")
+        let raw = request.headers[.lastEventID] ?? request.uri.queryParameters.get("last_event_id").map { String($0) }
         guard let raw, !raw.isEmpty else { return nil }
-        guard let id = Int64(raw.trimmingCharacters(in: .whitespaces)), id >= 0 else {
-            throw ServiceError.validation("Last-Event-ID: expected a non-negative integer")
+        guard let id = parseEventID(raw) else {
+            throw ServiceError.validation("Last-Event-ID: expected a decimal integer 0..\(maximumEventID)")
         }
         return id
+    }
+
+    /// The largest id a client may send (v1.1 §8): 2^53 − 1, the largest integer a JavaScript client holds
+    /// exactly. Bounding it here keeps every `id + 1` further down far from `Int64.max`.
+    static let maximumEventID: Int64 = 9_007_199_254_740_991
+
+    /// ASCII digits only (no sign, no spaces, no `0x`), at most 16 of them, at most `maximumEventID`.
+    static func parseEventID(_ text: some StringProtocol) -> Int64? {
+        let digits = text.utf8
+        guard (1...16).contains(digits.count) else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))  // 16 digits < 10^16: cannot overflow
+        }
+        return value <= maximumEventID ? value : nil
     }
 }

@@ -47,7 +47,7 @@ struct TableRoutes: Sendable {
         let claims = try context.require(.admin)
         let body = try await RequestBodyReader.decode(TableBody.self, from: request)
         guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
-        guard (4...128).contains(body.password.count) else { throw ServiceError.validation("password: 4..128 characters") }
+        guard (4...128).contains(body.password.scalarCount) else { throw ServiceError.validation("password: 4..128 characters") }
         let password = body.password
         let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHasher.hash(password) }
         // The same id as `seed` gives the table, so a table keeps its id whoever created it.

@@ -13,41 +13,77 @@ import TableOrderCommon
 final class EventHub: Sendable {
     private struct State {
         var streams: [String: [ObjectIdentifier: LiveStream]] = [:]
+        var perUser: [String: Int] = [:]
         var count = 0
         var closed = false
     }
 
+    /// How many streams this process holds: in all (its descriptors), and per user (v1.1 §8).
+    struct Limits: Sendable {
+        var total: Int
+        var perUser: Int
+    }
+
+    /// What `add` did with a stream.
+    enum Admission: Equatable {
+        case admitted
+        /// The hub has closed (shutdown).
+        case closed
+        /// The pod holds `Limits.total` streams.
+        case full
+        /// The user holds `Limits.perUser` streams on this pod.
+        case userAtLimit
+    }
+
     private let state = NIOLockedValueBox(State())
     private let gauge = Gauge(label: "tableorder_sse_connections")
+    private let refused = Counter(label: "tableorder_sse_refused_total", dimensions: [("reason", "pod_full")])
+    private let refusedPerUser = Counter(label: "tableorder_sse_refused_total", dimensions: [("reason", "user_limit")])
     let heartbeat: TimeAmount
+    let limits: Limits
 
-    init(heartbeat: TimeAmount = .seconds(30)) {
+    init(heartbeat: TimeAmount = .seconds(30), limits: Limits = Limits(total: .max, perUser: .max)) {
         self.heartbeat = heartbeat
+        self.limits = limits
     }
 
-    /// Adds a stream of the store; false once the hub has closed.
-    func add(_ stream: LiveStream, storeID: String) -> Bool {
-        let count = state.withLockedValue { state -> Int? in
-            guard !state.closed else { return nil }
+    /// Adds a stream of the store for `userID`, unless the hub has closed or a limit is reached.
+    func add(_ stream: LiveStream, storeID: String, userID: String) -> Admission {
+        let limits = self.limits
+        let (admission, count) = state.withLockedValue { state -> (Admission, Int) in
+            guard !state.closed else { return (.closed, state.count) }
+            guard state.count < limits.total else { return (.full, state.count) }
+            guard state.perUser[userID, default: 0] < limits.perUser else { return (.userAtLimit, state.count) }
             state.streams[storeID, default: [:]][ObjectIdentifier(stream)] = stream
+            state.perUser[userID, default: 0] += 1
             state.count += 1
-            return state.count
+            return (.admitted, state.count)
         }
-        guard let count else { return false }
-        gauge.record(count)
-        return true
+        switch admission {
+        case .admitted: gauge.record(count)
+        case .full: refused.increment()
+        case .userAtLimit: refusedPerUser.increment()
+        case .closed: break
+        }
+        return admission
     }
 
-    func remove(_ stream: LiveStream, storeID: String) {
+    func remove(_ stream: LiveStream, storeID: String, userID: String) {
         let count = state.withLockedValue { state -> Int in
-            if state.streams[storeID]?.removeValue(forKey: ObjectIdentifier(stream)) != nil { state.count -= 1 }
+            guard state.streams[storeID]?.removeValue(forKey: ObjectIdentifier(stream)) != nil else { return state.count }
+            state.count -= 1
             if state.streams[storeID]?.isEmpty == true { state.streams[storeID] = nil }
+            let left = state.perUser[userID, default: 1] - 1
+            state.perUser[userID] = left > 0 ? left : nil
             return state.count
         }
         gauge.record(count)
     }
 
     var count: Int { state.withLockedValue { $0.count } }
+
+    /// Whether the pod holds as many streams as it may (`/readyz` then sends new clients elsewhere).
+    var isFull: Bool { count >= limits.total }
 
     func dispatch(_ event: StoreEvent, now: NIODeadline = .now()) {
         let frame = ByteBuffer(string: event.sseFrame)

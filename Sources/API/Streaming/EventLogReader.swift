@@ -10,6 +10,9 @@ struct EventLogReader: Sendable {
     let reads: any EventLogReads
 
     static let pageSize = 500
+    /// A page also ends once its frames reach this many bytes: what one stream holds while its client
+    /// reads a page is bounded in bytes, not only in events (an order event can be tens of KiB).
+    static let pageBytes = 256 * 1024
 
     /// One page after `after`: the frames of the consecutive events found (nil if none), the last id they
     /// reach, and whether the log may hold more after it.
@@ -21,6 +24,7 @@ struct EventLogReader: Sendable {
             guard event.id == last + 1 else { return (Self.buffer(text), last, false) }
             text += event.sseFrame
             last = event.id
+            if text.utf8.count >= Self.pageBytes { return (Self.buffer(text), last, true) }
         }
         return (Self.buffer(text), last, events.count == Self.pageSize)
     }

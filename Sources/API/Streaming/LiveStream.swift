@@ -1,4 +1,5 @@
 import HTTPTypes
+import Metrics
 import NIOCore
 import NIOHTTPTypes
 import TableOrderCommon
@@ -17,6 +18,7 @@ final class LiveStream: Sendable {
     private let state: NIOLoopBoundBox<State>
 
     static let heartbeatFrame = ByteBuffer(string: ": heartbeat\n\n")
+    private static let stalled = Counter(label: "tableorder_sse_stalled_closed_total")
 
     private enum Phase {
         /// The request is still being answered (the replay); `newest` is the highest id signalled meanwhile.
@@ -30,6 +32,7 @@ final class LiveStream: Sendable {
     private struct Subscription {
         let log: EventLogReader
         let hub: EventHub
+        let userID: String
     }
 
     private struct State {
@@ -39,6 +42,10 @@ final class LiveStream: Sendable {
         var headWritten = false
         var lastSent: Int64 = 0
         var lastWrite = NIODeadline.now()
+        /// Writes handed to the channel and not yet completed, and when one last completed (or, from
+        /// idle, was handed over): a client that stopped reading shows as no progress with writes waiting.
+        var pendingWrites = 0
+        var lastProgress = NIODeadline.now()
     }
 
     /// On the channel's event loop, from the handler that took the connection over.
@@ -55,13 +62,14 @@ final class LiveStream: Sendable {
         try await eventLoop.flatSubmit { self.writeNow(part) }.get()
     }
 
-    /// Joins the hub before the log is read, so nothing committed in between is missed. False if the
-    /// stream or the hub has already ended.
-    func subscribe(to hub: EventHub, log: EventLogReader) async throws -> Bool {
+    /// Joins the hub before the log is read, so nothing committed in between is missed; `.closed` if the
+    /// stream or the hub has already ended, or the hub's refusal when a limit is reached.
+    func subscribe(to hub: EventHub, log: EventLogReader, userID: String) async throws -> EventHub.Admission {
         try await eventLoop.submit {
-            guard case .opening = self.state.value.phase, hub.add(self, storeID: log.storeID) else { return false }
-            self.state.value.subscription = Subscription(log: log, hub: hub)
-            return true
+            guard case .opening = self.state.value.phase else { return .closed }
+            let admission = hub.add(self, storeID: log.storeID, userID: userID)
+            if admission == .admitted { self.state.value.subscription = Subscription(log: log, hub: hub, userID: userID) }
+            return admission
         }.get()
     }
 
@@ -122,8 +130,14 @@ final class LiveStream: Sendable {
         }
     }
 
-    /// Writes `: heartbeat` if nothing was written for `interval`.
+    /// Writes `: heartbeat` if nothing was written for `interval`; ends a stream whose writes have waited
+    /// two intervals (v1.1 §8), whether it is replaying or live: its client stopped reading, and keeping it
+    /// would pin its buffers (and, while opening, its replay page and task) for as long as the client likes.
     func heartbeat(now: NIODeadline, interval: TimeAmount) {
+        if state.value.pendingWrites > 0, now - state.value.lastProgress >= interval * 2 {
+            LiveStream.stalled.increment()
+            return endNow()
+        }
         switch state.value.phase {
         case .live, .filling:
             if now - state.value.lastWrite >= interval { send(Self.heartbeatFrame, now: now) }
@@ -150,8 +164,22 @@ final class LiveStream: Sendable {
             return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
         }
         if case .head = part { state.value.headWritten = true }
-        state.value.lastWrite = .now()
-        return context.writeAndFlush(NIOAny(part))
+        let now = NIODeadline.now()
+        state.value.lastWrite = now
+        let promise = eventLoop.makePromise(of: Void.self)
+        track(promise.futureResult, now: now)
+        context.writeAndFlush(NIOAny(part), promise: promise)
+        return promise.futureResult
+    }
+
+    /// Counts a write until it completes (see `heartbeat`). On the event loop.
+    private func track(_ write: EventLoopFuture<Void>, now: NIODeadline) {
+        if state.value.pendingWrites == 0 { state.value.lastProgress = now }
+        state.value.pendingWrites += 1
+        write.whenComplete { _ in
+            self.state.value.pendingWrites -= 1
+            self.state.value.lastProgress = .now()
+        }
     }
 
     private func send(_ frame: ByteBuffer, now: NIODeadline) {
@@ -159,7 +187,9 @@ final class LiveStream: Sendable {
         // Past the channel's high-water mark the client is not keeping up; the log will catch it up.
         guard context.channel.isWritable else { return endNow() }
         state.value.lastWrite = now
-        context.writeAndFlush(NIOAny(HTTPResponsePart.body(frame)), promise: nil)
+        let promise = eventLoop.makePromise(of: Void.self)
+        track(promise.futureResult, now: now)
+        context.writeAndFlush(NIOAny(HTTPResponsePart.body(frame)), promise: promise)
     }
 
     private func startFill() {
@@ -194,7 +224,7 @@ final class LiveStream: Sendable {
         guard !hasEnded else { return }
         state.value.phase = .ended
         if let subscription = state.value.subscription {
-            subscription.hub.remove(self, storeID: subscription.log.storeID)
+            subscription.hub.remove(self, storeID: subscription.log.storeID, userID: subscription.userID)
         }
         guard let context = state.value.context else { return }
         state.value.context = nil

@@ -19,12 +19,21 @@ enum StreamResponse {
     }()
 
     static func open(
-        _ stream: LiveStream, hub: EventHub, log: EventLogReader, lastEventID: Int64?
+        _ stream: LiveStream, hub: EventHub, log: EventLogReader, userID: String, lastEventID: Int64?
     ) async throws -> Response {
         // Subscribed before the log is read: an event committed meanwhile is then either in the replay or
         // signalled to the stream, which reads the log again when it goes live.
-        guard try await stream.subscribe(to: hub, log: log) else {
+        switch try await stream.subscribe(to: hub, log: log, userID: userID) {
+        case .admitted:
+            break
+        case .closed:
             throw ServiceError.unavailable("the server is shutting down; reconnect")
+        case .full:
+            throw ServiceError.unavailable("this server holds as many live streams as it can; retry", retryAfter: 5)
+        case .userAtLimit:
+            throw ServiceError(
+                .rateLimited, "at most \(hub.limits.perUser) live streams per user on one server",
+                retryAfterSeconds: 5)
         }
         let start = try await log.start(lastEventID: lastEventID)
         return Response(

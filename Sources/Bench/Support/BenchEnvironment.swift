@@ -28,6 +28,8 @@ struct BenchEnvironment: Sendable {
         env["JWT_PUBLIC_KEY_FILE"] = "\(workDirectory)/jwt.pub"
         env["RATE_LIMIT"] = "1000000000"
         env["LOGIN_RATE_LIMIT"] = "1000000"
+        // The fan-out's thousands of streams are one admin's: the per-user cap would refuse all but five.
+        env["SSE_MAX_STREAMS_PER_USER"] = "1000000"
         env["LOG_LEVEL"] = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "warning"
         for (key, value) in extra { env[key] = value }
         return env

@@ -15,5 +15,5 @@ public protocol CacheStore: Sendable {
     func store(storeID: String, scope: CacheScope, key: String, generation: Int64, value: [UInt8], ttlSeconds: Int)
         async throws
     func invalidate(storeID: String, scope: CacheScope) async throws
-    var problem: String? { get }
+    var problem: DependencyProblem? { get }
 }

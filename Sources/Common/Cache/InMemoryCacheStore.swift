@@ -53,5 +53,5 @@ public final class InMemoryCacheStore: CacheStore {
         }
     }
 
-    public var problem: String? { nil }
+    public var problem: DependencyProblem? { nil }
 }

@@ -32,6 +32,12 @@ public struct Settings: Sendable {
     public var eventRetentionHours: Int
     /// A connection must deliver a request's head within this, or it is closed (slow-client defence).
     public var headerTimeoutSeconds: Int
+    /// Live streams one user may hold on one API pod (v1.1 §1).
+    public var sseMaxStreamsPerUser: Int
+    /// Live streams one API pod holds in all; `nil`: derived from the open-file limit (`DescriptorBudget`).
+    public var sseMaxStreams: Int?
+    /// Peers whose `X-Forwarded-For` names the client (v1.1 §1); empty: the TCP peer is the client.
+    public var trustedProxies: TrustedProxies
 
     public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         func positive(_ name: String, _ fallback: Int, max: Int = 1_000_000_000) throws -> Int {
@@ -79,6 +85,10 @@ public struct Settings: Sendable {
         self.logFormat = logFormat
         self.eventRetentionHours = try positive("EVENT_RETENTION_HOURS", 168)
         self.headerTimeoutSeconds = try positive("HTTP_HEADER_TIMEOUT_SECONDS", 30, max: 3600)
+        self.sseMaxStreamsPerUser = try positive("SSE_MAX_STREAMS_PER_USER", 5, max: 1_000_000)
+        self.sseMaxStreams = env["SSE_MAX_STREAMS"].flatMap { $0.isEmpty ? nil : $0 } == nil
+            ? nil : try positive("SSE_MAX_STREAMS", 0, max: 10_000_000)
+        self.trustedProxies = try TrustedProxies(parsing: env["TRUSTED_PROXIES"] ?? "")
         guard eventRetentionHours >= 24 else {
             throw ConfigurationError("EVENT_RETENTION_HOURS", "at least 24 (the contract replays the last 24 h)")
         }

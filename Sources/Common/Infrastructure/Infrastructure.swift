@@ -27,14 +27,18 @@ public struct Infrastructure: Sendable {
         self.close = close
     }
 
-    /// What is down, by name (for `/readyz`); empty when everything answers.
-    public func problems() async -> [String] {
-        var problems: [String] = []
-        if let p = await store.engine.problem() { problems.append(p) }
-        for p in [cache.store.problem, channel.problem, bus.problem].compactMap({ $0 }) where !problems.contains(p) {
-            problems.append(p)
+    /// The names of the dependencies that are down (for `/readyz`), each once; empty when everything
+    /// answers. Their details (addresses, driver messages) go to `logger` only.
+    public func problems(logger: Logger) async -> [String] {
+        var found: [DependencyProblem] = []
+        if let p = await store.engine.problem() { found.append(p) }
+        found += [cache.store.problem, channel.problem, bus.problem].compactMap { $0 }
+        var names: [String] = []
+        for problem in found where !names.contains(problem.dependency) {
+            names.append(problem.dependency)
+            logger.warning("not ready", metadata: ["dependency": "\(problem.dependency)", "detail": "\(problem.detail)"])
         }
-        return problems
+        return names
     }
 }
 

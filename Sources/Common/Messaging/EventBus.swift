@@ -54,7 +54,7 @@ public protocol EventBus: Sendable {
     /// Starts consuming commands, at most `prefetch` unsettled at a time.
     func consumeCommands(prefetch: Int) -> any CommandSubscription
     /// `nil` when healthy, else what is wrong (for `/readyz`).
-    var problem: String? { get }
+    var problem: DependencyProblem? { get }
     func shutdown() async
 }
 

@@ -23,7 +23,7 @@ public final class InMemoryEventBus: EventBus {
         InMemorySubscription(commands: stream, finish: { [continuation] in continuation.finish() })
     }
 
-    public var problem: String? { nil }
+    public var problem: DependencyProblem? { nil }
 
     public func shutdown() async { continuation.finish() }
 }

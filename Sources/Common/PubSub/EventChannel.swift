@@ -8,7 +8,7 @@ public protocol EventChannel: Sendable {
     func listen(
         onEvent: @escaping @Sendable (StoreEvent) -> Void, onResync: @escaping @Sendable () -> Void
     ) async throws
-    var problem: String? { get }
+    var problem: DependencyProblem? { get }
     func shutdown()
 }
 

@@ -18,7 +18,7 @@ public final class InProcessEventChannel: EventChannel {
         onResync()
     }
 
-    public var problem: String? { nil }
+    public var problem: DependencyProblem? { nil }
 
     public func shutdown() {}
 }

@@ -50,5 +50,7 @@ public final class RedisCacheStore: CacheStore {
         if case .error(let message) = reply { throw RedisError(message) }
     }
 
-    public var problem: String? { client.isConnected ? nil : "redis: \(client.lastErrorDescription)" }
+    public var problem: DependencyProblem? {
+        client.isConnected ? nil : DependencyProblem("redis", client.lastErrorDescription)
+    }
 }

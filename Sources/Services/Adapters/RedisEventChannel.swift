@@ -49,9 +49,9 @@ public final class RedisEventChannel: EventChannel {
         subscriber.withLockedValue { $0 = fresh }
     }
 
-    public var problem: String? {
-        if !client.isConnected { return "redis: \(client.lastErrorDescription)" }
-        if let s = subscriber.withLockedValue({ $0 }), !s.isConnected { return "redis: subscription down" }
+    public var problem: DependencyProblem? {
+        if !client.isConnected { return DependencyProblem("redis", client.lastErrorDescription) }
+        if let s = subscriber.withLockedValue({ $0 }), !s.isConnected { return DependencyProblem("redis", "subscription down") }
         return nil
     }
 

@@ -58,8 +58,8 @@ public final class RabbitMQEventBus: EventBus {
                 declareTopology: Self.declare))
     }
 
-    public var problem: String? {
-        publisher.isConnected ? nil : "rabbitmq: \(publisher.lastErrorDescription)"
+    public var problem: DependencyProblem? {
+        publisher.isConnected ? nil : DependencyProblem("rabbitmq", publisher.lastErrorDescription)
     }
 
     public func shutdown() async {

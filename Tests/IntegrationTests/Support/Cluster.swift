@@ -73,11 +73,21 @@ final class Cluster: @unchecked Sendable {
         guard result.status == 0 else { throw TestFailure("migrate failed: \(result.err)") }
     }
 
-    func startAPI(port fixedPort: Int? = nil, extra: [String: String] = [:]) async throws {
+    /// Starts an API process; with `openFileLimit`, under that hard and soft limit (`ulimit -n`), as an
+    /// operator's shell or a container runtime would set it.
+    func startAPI(port fixedPort: Int? = nil, extra: [String: String] = [:], openFileLimit: Int? = nil) async throws {
         let port = fixedPort ?? TestEnvironment.freePort()
         var env = environment.merging(extra) { _, new in new }
         env["HTTP_PORT"] = String(port)
-        let process = try ManagedProcess(name: "api", executable: TestEnvironment.binary("tableorder-api"), environment: env)
+        let binary = TestEnvironment.binary("tableorder-api")
+        let process =
+            if let openFileLimit {
+                try ManagedProcess(
+                    name: "api", executable: "/bin/sh", arguments: ["-c", "ulimit -n \(openFileLimit) && exec \"$0\"", binary],
+                    environment: env)
+            } else {
+                try ManagedProcess(name: "api", executable: binary, environment: env)
+            }
         apis.append(process)
         apiPorts.append(port)
         try await waitReady(port: port, process: process)

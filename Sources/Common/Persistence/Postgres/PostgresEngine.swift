@@ -98,12 +98,12 @@ public final class PostgresEngine: SQLEngine, Service {
         return psql.serverInfo?[.sqlState]?.hasPrefix("40") == true
     }
 
-    public func problem() async -> String? {
+    public func problem() async -> DependencyProblem? {
         do {
             _ = try await withTimeout(.seconds(2)) { try await self.query("SELECT 1", []) }
             return nil
         } catch {
-            return "postgres: unreachable"
+            return DependencyProblem("postgres", "\(error)")
         }
     }
 

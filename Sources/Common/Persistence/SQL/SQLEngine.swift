@@ -60,7 +60,7 @@ public protocol SQLEngine: Sendable {
     /// error the engine does not recognise is `.permanent`.
     func classify(_ error: any Error) -> FailureClass
     /// `nil` when the engine answers, else what is wrong (for `/readyz`).
-    func problem() async -> String?
+    func problem() async -> DependencyProblem?
 }
 
 extension Array {

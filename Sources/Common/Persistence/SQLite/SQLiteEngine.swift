@@ -21,6 +21,8 @@ public final class SQLiteEngine: SQLEngine {
     public static func open(path: String, logger: Logger) async throws -> SQLiteEngine {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // It holds password hashes: the owner's only. SQLite gives its -wal and -shm files the same mode.
+        try PrivateFile.prepare(path)
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let engine = SQLiteEngine(connection: connection, logger: logger)
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000",
@@ -91,12 +93,12 @@ public final class SQLiteEngine: SQLEngine {
         }
     }
 
-    public func problem() async -> String? {
+    public func problem() async -> DependencyProblem? {
         do {
             _ = try await query("SELECT 1", [])
             return nil
         } catch {
-            return "sqlite: \(error)"
+            return DependencyProblem("sqlite", "\(error)")
         }
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// Issue 18: a pod at its open-file limit refuses, it does not die. The API runs under `ulimit -n 512`
+/// (before the fix it died by SIGILL there: libdispatch traps when it cannot open a file); streams and
+/// plain connections are opened past what it can hold.
+@Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
+struct DescriptorLimitTests {
+    static let openFileLimit = 512
+    /// What `DescriptorBudget(limit: 512)` gives streams (the unit tests pin the arithmetic).
+    static let streamCap = 364
+
+    @Test func aFullPodRefusesNewStreamsAndConnectionsAndRecovers() async throws {
+        let cluster = try await Cluster.start(apis: 0, workers: 1, environment: ["SSE_MAX_STREAMS_PER_USER": "100000", "RATE_LIMIT": "100000"])
+        defer { cluster.stop() }
+        try await cluster.startAPI(openFileLimit: Self.openFileLimit)
+        let port = cluster.apiPorts[0]
+        let api = cluster.apis[0]
+        let store = try await cluster.seedStore()
+        let admin = try await cluster.adminToken(store)
+        let table = try await cluster.tableToken(store)
+        #expect(api.output.contains("\"max_streams\":\"\(Self.streamCap)\"") || api.output.contains("max_streams=\(Self.streamCap)"))
+
+        // Streams past the cap: the first `streamCap` are served, the rest refused with 503 + Retry-After.
+        var streams: [RawConnection] = []
+        var refused: [RawConnection] = []
+        for _ in 0..<(Self.streamCap + 40) {
+            let connection = try #require(RawConnection(port: port))
+            connection.send("GET /api/admin/orders/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(admin)\r\n\r\n")
+            _ = connection.read(until: { $0.contains("\r\n\r\n") })
+            if connection.status == 200 { streams.append(connection) } else { refused.append(connection) }
+        }
+        #expect(streams.count == Self.streamCap)
+        #expect(refused.count == 40)
+        for connection in refused {
+            #expect(connection.status == 503)
+            #expect(connection.text.contains("Retry-After: "))
+            #expect(connection.text.contains("SERVICE_UNAVAILABLE"))
+        }
+        refused.removeAll()
+        let full = try await cluster.http().get("/readyz")
+        #expect(full.status == 503)
+        #expect(full.text.contains("capacity"))
+
+        // Plain connections past what the pod may hold: the surplus is closed at once, the process stays.
+        var idle: [RawConnection] = []
+        for _ in 0..<150 { if let connection = RawConnection(port: port) { idle.append(connection) } }
+        let closedByServer = idle.filter { !$0.read(for: .milliseconds(20)) }.count
+        #expect(closedByServer > 0)
+        #expect(api.isRunning)
+        idle.removeAll()
+
+        // The streams already open keep receiving, in order.
+        let healthy = try await Cluster.eventually("the API answering again") {
+            try? await cluster.http().get("/healthz").status == 200 ? true : nil
+        }
+        #expect(healthy)
+        var orderIDs: [String] = []
+        for _ in 0..<3 { orderIDs.append(try await cluster.placeOrder(store, token: table)) }
+        for connection in [streams[0], streams[streams.count / 2], streams[streams.count - 1]] {
+            let text = connection.read(until: { text in orderIDs.allSatisfy { text.contains($0) } }, timeout: .seconds(20))
+            #expect(orderIDs.allSatisfy { text.contains($0) })
+            let ids = connection.eventIDs
+            #expect(ids.count >= 3)
+            #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+        }
+
+        // When clients leave, the pod takes new streams again.
+        streams.removeAll()
+        try await Cluster.eventually("ready again") { try? await cluster.http().get("/readyz").status == 200 ? true : nil }
+        let again = try #require(RawConnection(port: port))
+        again.send("GET /api/admin/orders/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(admin)\r\n\r\n")
+        _ = again.read(until: { $0.contains("\r\n\r\n") })
+        #expect(again.status == 200)
+        #expect(api.isRunning)
+    }
+}
