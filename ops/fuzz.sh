@@ -2,8 +2,14 @@
 # Property-based fuzzing of the API from its own /openapi.json (schemathesis, from PyPI), bounded in time,
 # with a valid admin token and then a valid table token, against a production-mode API and worker.
 # Fails on any 5xx, any response that does not match the document (the error shape included), or any
-# undocumented status code. Called by ops/test.sh with the services' environment; standalone:
+# undocumented status code. Then ops/fuzz/hostile.py sends what the document does not describe (hostile
+# headers, query parameters, JSON fields, framing; see its header) to the same API, and briefly to a
+# development-mode API; it fails on a 5xx but 503, a 503/429 without Retry-After, an error body not in
+# the contract's shape, a body over 1 MiB, or a process that stops answering /healthz.
+# Called by ops/test.sh with the services' environment; standalone:
 #   source DIR/env && ops/fuzz.sh      (after ops/services.sh start DIR)
+# FUZZ_PORT, FUZZ_WORKER_PORT, FUZZ_DEV_PORT: the ports of the production API, its worker and the
+# development API; FUZZ_SEED; FUZZ_HOSTILE_SECONDS, FUZZ_HOSTILE_DEV_SECONDS: the hostile passes' bounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?run ops/services.sh start DIR and source DIR/env first}"
@@ -15,10 +21,12 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 
 WORK=$(mktemp -d /tmp/tableorder-fuzz.XXXXXX)
-BIN=$(swift build --show-bin-path)
+BIN=${TABLEORDER_BIN_DIR:-$(swift build --show-bin-path)}
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
-    [ -n "${API_PID:-}" ] && kill "$API_PID" 2>/dev/null || true
-    [ -n "${WORKER_PID:-}" ] && kill "$WORKER_PID" 2>/dev/null || true
+    for pid in "${API_PID:-}" "${DEV_PID:-}" "${WORKER_PID:-}"; do
+        if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+    done
     wait 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -29,6 +37,10 @@ openssl rsa -in "$WORK/jwt.pem" -pubout -out "$WORK/jwt.pub" 2>/dev/null
 export ENV=production JWT_PRIVATE_KEY_FILE="$WORK/jwt.pem" JWT_PUBLIC_KEY_FILE="$WORK/jwt.pub"
 export HTTP_PORT=${FUZZ_PORT:-18777} WORKER_METRICS_PORT=${FUZZ_WORKER_PORT:-18778}
 export RATE_LIMIT=1000000 LOGIN_RATE_LIMIT=1000000
+# X-Forwarded-For is read only from a trusted proxy: trust loopback, so the hostile pass reaches its parser.
+export TRUSTED_PROXIES=127.0.0.0/8
+# A crash's backtrace names the crashed thread's frames only: seconds, not tens of them, in a debug build.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=yes,interactive=no,threads=crashed,registers=none,images=none}
 URL="http://127.0.0.1:$HTTP_PORT"
 
 "$BIN/tableorder-worker" migrate >/dev/null
@@ -59,5 +71,30 @@ for who in admin table; do
     [ $status -eq 0 ] || { tail -n 80 "$WORK/st-$who.out"; break; }
 done
 curl -sf "$URL/healthz" >/dev/null || { echo "fuzz: the API stopped answering"; status=1; }
+
+# What the document does not describe, against the same API; an API it kills is started again (same
+# environment) so one pass reports every finding. Its own store: schemathesis has reset the passwords of
+# fuzz's tables and filled its menu.
+SEED=${FUZZ_SEED:-20261130}
+echo "fuzz: hostile headers, parameters and fields"
+"$BIN/tableorder-worker" seed --store-id hostile --store-name Hostile --admin-username admin --admin-password adminpw \
+    --tables 3 --table-password tablepw --demo-menu >/dev/null
+python3 ops/fuzz/hostile.py --url "$URL" --label production --seed "$SEED" --store-id hostile \
+    --admin-password adminpw --table-password tablepw --restart "$BIN/tableorder-api" --api-log "$WORK/api.log" \
+    --max-seconds "${FUZZ_HOSTILE_SECONDS:-80}" || status=1
+
+# Briefly against development mode (one process, SQLite, in-process bus and limiter), as a newcomer runs it.
+DEV_PORT=${FUZZ_DEV_PORT:-$((HTTP_PORT + 2))}
+DEV=(env -u ENV -u DATABASE_URL -u REDIS_URL -u RABBITMQ_URL -u JWT_PRIVATE_KEY_FILE -u JWT_PUBLIC_KEY_FILE
+    TABLEORDER_SQLITE_PATH="$WORK/dev.sqlite" HTTP_PORT="$DEV_PORT")
+"${DEV[@]}" "$BIN/tableorder-api" >"$WORK/dev-api.log" 2>&1 &
+DEV_PID=$!
+for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$DEV_PORT/readyz" >/dev/null && break; sleep 0.2; done
+# Its middleware is production's: only what reaches SQLite and the in-process event log (--scope storage).
+"${DEV[@]}" python3 ops/fuzz/hostile.py --url "http://127.0.0.1:$DEV_PORT" --label development --seed "$SEED" \
+    --store-id demo --credentials "$WORK/dev.sqlite.credentials.json" --scope storage --sample 2 \
+    --other-identity 0.05 --restart "$BIN/tableorder-api" --api-log "$WORK/dev-api.log" \
+    --max-seconds "${FUZZ_HOSTILE_DEV_SECONDS:-40}" || status=1
+
 [ $status -eq 0 ] && echo "fuzz: passed" || echo "fuzz: failed"
 exit $status
