@@ -70,6 +70,10 @@ struct TokenRevocationTests {
         let staying = try await cluster.adminToken(store)
         let table = try await cluster.tableToken(store)
         for api in [0, 1] { #expect(try await Self.status(cluster, api: api, token: leaving, role: .admin) == 200) }
+        // A stream opened with the token, on the API that will not take the logout: it must end too.
+        let stream = try await SSEClient.open(cluster.baseURL(1), token: leaving)
+        defer { stream.close() }
+        #expect(stream.status == 200)
 
         let logout = try await cluster.http().request(.POST, "/api/auth/logout", token: leaving)
         let accepted = ContinuousClock.now
@@ -80,6 +84,9 @@ struct TokenRevocationTests {
         let elsewhere = try await Self.refused(
             cluster, api: 1, token: leaving, role: .admin, since: accepted, "logged-out token on the other API")
         print("TokenRevocationTests[\(mode)]: logout refused on the other API after \(elsewhere)")
+        _ = try await Cluster.eventually(timeout: .seconds(5), "the logged-out token's open stream ended") {
+            stream.isFinished ? true : nil
+        }
         // The same user's other token, and the table's, still work; logging out twice is 401.
         for api in [0, 1] {
             #expect(try await Self.status(cluster, api: api, token: staying, role: .admin) == 200)

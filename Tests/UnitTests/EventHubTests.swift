@@ -42,7 +42,7 @@ import Testing
         {
             let (channel, stream) = try await EventHubTests.newStream()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-            #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: store, reads: log), userID: user) == .admitted)
+            #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: store, reads: log), owner: .init(userID: user)) == .admitted)
             try await stream.write(.head(HTTPResponse(status: .ok)))
             try await stream.goLive(lastSent: lastSent)
             _ = try await channel.waitForOutboundWrite(as: HTTPResponsePart.self)  // the head
@@ -141,7 +141,7 @@ import Testing
         let hub = EventHub()
         let log = Log([Self.event("a", 1)])
         let (channel, stream) = try await Self.newStream()
-        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: log), userID: "u") == .admitted)
+        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: log), owner: .init(userID: "u")) == .admitted)
         try await stream.write(.head(HTTPResponse(status: .ok)))
         // The replay read the log up to 1; event 2 commits and is signalled before the stream is live.
         log.commit(Self.event("a", 2))
@@ -184,7 +184,7 @@ import Testing
         #expect(try await a.written(1) == ["end"])
         #expect(hub.count == 0)
         let (_, late) = try await Self.newStream()
-        #expect(try await late.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), userID: "u") == .closed)
+        #expect(try await late.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), owner: .init(userID: "u")) == .closed)
     }
 
     @Test func aClosedConnectionLeavesTheHub() async throws {
@@ -202,25 +202,43 @@ import Testing
         let log = EventLogReader(storeID: "a", reads: Log([]))
         var streams: [LiveStream] = []
         for _ in 0..<4 { streams.append(try await Self.newStream().1) }
-        #expect(try await streams[0].subscribe(to: hub, log: log, userID: "ann") == .admitted)
-        #expect(try await streams[1].subscribe(to: hub, log: log, userID: "ann") == .admitted)
-        #expect(try await streams[2].subscribe(to: hub, log: log, userID: "ann") == .userAtLimit)
-        #expect(try await streams[2].subscribe(to: hub, log: log, userID: "bob") == .admitted)
+        #expect(try await streams[0].subscribe(to: hub, log: log, owner: .init(userID: "ann")) == .admitted)
+        #expect(try await streams[1].subscribe(to: hub, log: log, owner: .init(userID: "ann")) == .admitted)
+        #expect(try await streams[2].subscribe(to: hub, log: log, owner: .init(userID: "ann")) == .userAtLimit)
+        #expect(try await streams[2].subscribe(to: hub, log: log, owner: .init(userID: "bob")) == .admitted)
         #expect(hub.isFull)
-        #expect(try await streams[3].subscribe(to: hub, log: log, userID: "cy") == .full)
+        #expect(try await streams[3].subscribe(to: hub, log: log, owner: .init(userID: "cy")) == .full)
         // A stream that ends gives its place back, to its user and to the pod.
         streams[0].end()
         try await streams[0].eventLoop.submit {}.get()
         #expect(hub.count == 2)
         #expect(!hub.isFull)
-        #expect(try await streams[3].subscribe(to: hub, log: log, userID: "ann") == .admitted)
+        #expect(try await streams[3].subscribe(to: hub, log: log, owner: .init(userID: "ann")) == .admitted)
+    }
+
+    @Test func aStreamWhoseTokenEndedIsClosedByTheNextTick() async throws {
+        let hub = EventHub()
+        let authorized = NIOLockedValueBox(true)
+        let (channel, stream) = try await Self.newStream()
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
+        let owner = LiveStream.Owner(userID: "u") { authorized.withLockedValue { $0 } }
+        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), owner: owner) == .admitted)
+        try await stream.goLive(lastSent: 0)
+        hub.tick()
+        try await channel.eventLoop.submit {}.get()
+        #expect(hub.count == 1)
+        authorized.withLockedValue { $0 = false }  // logged out, its password reset, or expired
+        hub.tick()
+        try await channel.eventLoop.submit {}.get()
+        #expect(hub.count == 0)
+        #expect(!channel.isActive)
     }
 
     @Test func aLiveStreamWhoseWritesWaitTwoHeartbeatsIsClosed() async throws {
         let hub = EventHub(heartbeat: .seconds(30))
         let (channel, stream) = try await Self.newStream(stalled: true)
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), userID: "u") == .admitted)
+        #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), owner: .init(userID: "u")) == .admitted)
         let head = Task { try await stream.write(.head(HTTPResponse(status: .ok))) }
         try await Self.waitUntilHeld(channel)
         let start = NIODeadline.now()
@@ -243,7 +261,7 @@ import Testing
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         let reader = EventLogReader(storeID: "a", reads: log)
         let replay = Task {
-            let response = try await StreamResponse.open(stream, hub: hub, log: reader, userID: "u", lastEventID: 0)
+            let response = try await StreamResponse.open(stream, hub: hub, log: reader, owner: .init(userID: "u"), lastEventID: 0)
             try await stream.write(.head(response.head))
             try await response.body.write(LiveStreamBodyWriter(stream: stream))
         }

@@ -79,7 +79,7 @@ import Testing
                 status: .ok,
                 body: ResponseBody { writer in
                     _ = try await stream.subscribe(
-                        to: hub, log: EventLogReader(storeID: "a", reads: EventHubTests.Log([])), userID: "u")
+                        to: hub, log: EventLogReader(storeID: "a", reads: EventHubTests.Log([])), owner: .init(userID: "u"))
                     try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
                     throw ServiceError.unavailable("the event log cannot be read")
                 })
@@ -100,7 +100,7 @@ import Testing
         let channel = try await Self.channel(hub: hub) { _, context in
             try await StreamResponse.open(
                 try #require(context.liveStream), hub: hub,
-                log: EventLogReader(storeID: "a", reads: EventHubTests.Log([])), userID: "u", lastEventID: nil)
+                log: EventLogReader(storeID: "a", reads: EventHubTests.Log([])), owner: .init(userID: "u"), lastEventID: nil)
         }
         try await channel.writeInbound(Self.head(StreamServer.path))
         let parts = try await Self.response(on: channel)
@@ -139,7 +139,7 @@ import Testing
         let channel = try await Self.channel(hub: hub) { _, context in
             try await StreamResponse.open(
                 try #require(context.liveStream), hub: hub, log: EventLogReader(storeID: "a", reads: held),
-                userID: "u", lastEventID: nil)
+                owner: .init(userID: "u"), lastEventID: nil)
         }
         try await channel.writeInbound(Self.head(StreamServer.path))
         // Wait for the head; the newest id is held until the head is seen, or for 300 ms once asked for.

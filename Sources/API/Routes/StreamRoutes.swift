@@ -22,8 +22,18 @@ struct StreamRoutes: Sendable {
             throw ServiceError.unavailable("the event stream is served only over a live connection")
         }
         let log = EventLogReader(storeID: claims.storeID, reads: deps.reads)
-        return try await StreamResponse.open(
-            stream, hub: deps.hub, log: log, userID: claims.userID, lastEventID: lastEventID)
+        let revocations = deps.revocations
+        let owner = LiveStream.Owner(userID: claims.userID) {
+            // Checked once a second by the hub's clock: a token logged out, reset or expired ends its stream.
+            guard claims.expiresAt > Date() else { return false }
+            do {
+                try revocations.check(claims)
+                return true
+            } catch {
+                return (error as? ServiceError)?.code != .unauthorized  // not loaded yet is not a revocation
+            }
+        }
+        return try await StreamResponse.open(stream, hub: deps.hub, log: log, owner: owner, lastEventID: lastEventID)
     }
 
     /// `Last-Event-ID` header, else `?last_event_id=`; the header wins. Empty is absent (what a browser's

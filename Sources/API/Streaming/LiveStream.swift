@@ -29,10 +29,17 @@ final class LiveStream: Sendable {
         case ended
     }
 
+    /// Whose stream it is: the user it counts against, and whether their token still holds (a stream outlives
+    /// the request that opened it; a token revoked or expired since must end it too, v1.1 §3).
+    struct Owner: Sendable {
+        var userID: String
+        var isStillAuthorized: @Sendable () -> Bool = { true }
+    }
+
     private struct Subscription {
         let log: EventLogReader
         let hub: EventHub
-        let userID: String
+        let owner: Owner
     }
 
     private struct State {
@@ -64,11 +71,11 @@ final class LiveStream: Sendable {
 
     /// Joins the hub before the log is read, so nothing committed in between is missed; `.closed` if the
     /// stream or the hub has already ended, or the hub's refusal when a limit is reached.
-    func subscribe(to hub: EventHub, log: EventLogReader, userID: String) async throws -> EventHub.Admission {
+    func subscribe(to hub: EventHub, log: EventLogReader, owner: Owner) async throws -> EventHub.Admission {
         try await eventLoop.submit {
             guard case .opening = self.state.value.phase else { return .closed }
-            let admission = hub.add(self, storeID: log.storeID, userID: userID)
-            if admission == .admitted { self.state.value.subscription = Subscription(log: log, hub: hub, userID: userID) }
+            let admission = hub.add(self, storeID: log.storeID, userID: owner.userID)
+            if admission == .admitted { self.state.value.subscription = Subscription(log: log, hub: hub, owner: owner) }
             return admission
         }.get()
     }
@@ -134,6 +141,7 @@ final class LiveStream: Sendable {
     /// two intervals (v1.1 §8), whether it is replaying or live: its client stopped reading, and keeping it
     /// would pin its buffers (and, while opening, its replay page and task) for as long as the client likes.
     func heartbeat(now: NIODeadline, interval: TimeAmount) {
+        if let owner = state.value.subscription?.owner, !owner.isStillAuthorized() { return endNow() }
         if state.value.pendingWrites > 0, now - state.value.lastProgress >= interval * 2 {
             LiveStream.stalled.increment()
             return endNow()
@@ -224,7 +232,7 @@ final class LiveStream: Sendable {
         guard !hasEnded else { return }
         state.value.phase = .ended
         if let subscription = state.value.subscription {
-            subscription.hub.remove(self, storeID: subscription.log.storeID, userID: subscription.userID)
+            subscription.hub.remove(self, storeID: subscription.log.storeID, userID: subscription.owner.userID)
         }
         guard let context = state.value.context else { return }
         state.value.context = nil

@@ -19,11 +19,11 @@ enum StreamResponse {
     }()
 
     static func open(
-        _ stream: LiveStream, hub: EventHub, log: EventLogReader, userID: String, lastEventID: Int64?
+        _ stream: LiveStream, hub: EventHub, log: EventLogReader, owner: LiveStream.Owner, lastEventID: Int64?
     ) async throws -> Response {
         // Subscribed before the log is read: an event committed meanwhile is then either in the replay or
         // signalled to the stream, which reads the log again when it goes live.
-        switch try await stream.subscribe(to: hub, log: log, userID: userID) {
+        switch try await stream.subscribe(to: hub, log: log, owner: owner) {
         case .admitted:
             break
         case .closed:
