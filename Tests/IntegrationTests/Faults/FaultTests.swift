@@ -44,7 +44,11 @@ struct FaultTests {
         let steady = Task { await load.run(total: 600, concurrency: 4, pause: .milliseconds(40)) }
         try await Task.sleep(for: .seconds(2))
         try await Outage.down("rabbitmq")
-        try await Task.sleep(for: .seconds(5))
+        let outage = ContinuousClock.now
+        async let apiReady = Self.readyz(cluster.http(), naming: "rabbitmq", within: .seconds(4))
+        async let workerReady = Self.readyz(TestHTTP(baseURL: "http://127.0.0.1:\(cluster.workerPorts[0])"), naming: "rabbitmq", within: .seconds(4))
+        let readiness = await [("api", apiReady), ("worker", workerReady)]
+        try await Task.sleep(until: outage + .seconds(5), clock: .continuous)
         try await Outage.up("rabbitmq")
         let back = ContinuousClock.now
         let first202 = try await Cluster.eventually(timeout: .seconds(15), "a 202 after the broker's return") {
@@ -56,6 +60,7 @@ struct FaultTests {
         print("fault rabbitmq stopped: first 202 \(first202) after the broker's return")
         #expect(report.serverErrors.allSatisfy { $0.status == 503 && ($0.retryAfter ?? 0) >= 1 }, "only 503s with Retry-After")
         #expect(report.serverErrors.count > 0, "the outage was seen")
+        for (name, ready) in readiness { Self.expectReadyzNamesOnly(ready, "rabbitmq", name) }
         #expect(outcomes.allSatisfy { $0.latency < .milliseconds(3500) }, "every answer within the 3 s budget")
         #expect(report.unanswered == 0)
         #expect(report.lost.isEmpty)
@@ -96,11 +101,15 @@ struct FaultTests {
         #expect(stream.status == 503 && stream.headers.first(name: "Retry-After") != nil, "a stream cannot start without the log")
         stream.close()
         let workerReady = try await TestHTTP(baseURL: "http://127.0.0.1:\(cluster.workerPorts[0])").get("/readyz")
-        try await Task.sleep(for: .seconds(3))
+        let probed = ContinuousClock.now
+        let apiReady = await Self.readyz(cluster.http(), naming: "postgres", within: .seconds(3))
+        try await Task.sleep(until: probed + .seconds(3), clock: .continuous)
         try await Outage.up("postgres")
         let report = try await cluster.report("postgres stopped", store, before + during)
         #expect(during.filter { $0.status == 202 }.count == 50)
         #expect(workerReady.status == 503 && workerReady.text.contains("postgres"))
+        Self.expectReadyzNamesOnly(workerReady, "postgres", "worker")
+        Self.expectReadyzNamesOnly(apiReady, "postgres", "api")
         let login = try await Cluster.eventually("admin login once postgres is back") {
             let result = try await reads[0].1()
             return result.status == 200 ? result : nil
@@ -143,18 +152,50 @@ struct FaultTests {
         let closed = try await cluster.http(1).get("/api/admin/tables", token: admin)
         let menus = try await cluster.http().get("/api/stores/\(store.storeID)/menus")
         let snapshot = try await cluster.http().get("/api/admin/orders", token: admin)
-        try await Task.sleep(for: .seconds(2))
+        let probed = ContinuousClock.now
+        async let apiReady = Self.readyz(cluster.http(0), naming: "redis", within: .seconds(5))
+        async let closedAPIReady = Self.readyz(cluster.http(1), naming: "redis", within: .seconds(5))
+        let readiness = await [("api", apiReady), ("api failing closed", closedAPIReady)]
+        try await Task.sleep(until: probed + .seconds(2), clock: .continuous)
         try await Outage.up("redis")
         let report = try await cluster.report("redis stopped", store, before + during)
         #expect(during.allSatisfy { $0.status == 202 }, "the rate limiter fails open, menus come from the database")
         #expect(menus.status == 200 && snapshot.status == 200, "reads bypass the cache")
         #expect(closed.status == 503 && (closed.retryAfter ?? 0) >= 1, "RATE_LIMIT_FAIL_CLOSED=true refuses instead")
+        for (name, ready) in readiness { Self.expectReadyzNamesOnly(ready, "redis", name) }
         #expect(report.lost.isEmpty)
         // The stream resubscribes and fills what pub/sub missed from the event log: no gap.
         let events = await stream.waitFor(timeout: .seconds(20)) { $0.count >= 15 }
         #expect(events.map(\.id) == Array(1...15).map { Int64($0) })
         let metrics = try await cluster.http().get("/metrics").text
         #expect(metrics.contains("tableorder_rate_limiter_failures_total"))
+    }
+
+    /// `/readyz` during an outage, polled until it names `dependency` or `within` has passed (the last
+    /// answer then). Never throws: the outage must end whatever the probe finds.
+    static func readyz(_ http: TestHTTP, naming dependency: String, within: Duration) async -> HTTPResult? {
+        let deadline = ContinuousClock.now + within
+        var last: HTTPResult?
+        while ContinuousClock.now < deadline {
+            if let result = try? await http.get("/readyz") {
+                last = result
+                if result.status == 503, result.text.contains(dependency) { return result }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return last
+    }
+
+    /// v1.1 §9: the 503 of `/readyz` names the dependency that is down and nothing more.
+    static func expectReadyzNamesOnly(
+        _ result: HTTPResult?, _ dependency: String, _ process: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        guard let result else {
+            Issue.record("\(process): /readyz did not answer during the \(dependency) outage", sourceLocation: sourceLocation)
+            return
+        }
+        print("fault \(dependency) stopped: \(process) /readyz → \(result.status) \(result.text)")
+        HardeningTests.expectReadyzNamesOnly(result, dependency, sourceLocation: sourceLocation)
     }
 
     @Test func sigtermDrainsAndARollingRestartLosesNothing() async throws {
