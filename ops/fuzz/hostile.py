@@ -1305,7 +1305,7 @@ def main():
     parser.add_argument("--spare-table", type=int, default=3, help="the table POST /api/admin/tables resets")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--sample", type=int, default=4, help="values per header or parameter a route does not read")
-    parser.add_argument("--other-identity", type=float, default=0.15,
+    parser.add_argument("--other-identity", type=float, default=0.1,
                         help="share of cases sent again without a token, with a bad one or the other role's")
     parser.add_argument("--max-requests", type=int, default=0, help="0: all cases")
     parser.add_argument("--max-seconds", type=float, default=100)
