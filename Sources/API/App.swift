@@ -31,13 +31,13 @@ struct TableOrderAPIMain {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tableorder-api")
         let budget = DescriptorBudget(limit: openFiles.after, streams: settings.sseMaxStreams)
-        logger.info(
-            "open-file limit", metadata: [
-                "soft_at_start": "\(openFiles.before)", "soft": "\(openFiles.after)", "hard": "\(openFiles.hard)",
-                "max_connections": "\(budget.connections)", "max_streams": "\(budget.streams)",
-            ])
         do {
             let app = try await APIBuilder(settings: settings, budget: budget, registry: registry, logger: logger).build()
+            logger.info(
+                "open-file limit", metadata: [
+                    "soft_at_start": "\(openFiles.before)", "soft": "\(openFiles.after)", "hard": "\(openFiles.hard)",
+                    "max_connections": "\(budget.connections)", "max_streams": "\(budget.streams)",
+                ])
             EventLoopExecutor.report(onEventLoops: onEventLoops, logger: logger)
             try await app.runService()
         } catch let error as ConfigurationError {

@@ -70,7 +70,7 @@ struct PostgresFailureClassTests {
     }
 
     private static func engine(
-        url: String? = TestEnvironment.databaseURL, leaseTimeout: Duration = .seconds(3)
+        url: String? = TestEnvironment.databaseURL, leaseTimeout: Duration = .seconds(20)
     ) throws -> PostgresEngine {
         let url = try PostgresURL(parsing: try #require(url))
         return PostgresEngine(url: url, logger: Logger(label: "failure-class"), leaseTimeout: leaseTimeout)

@@ -239,13 +239,13 @@ import Testing
         let (channel, stream) = try await Self.newStream(stalled: true)
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         #expect(try await stream.subscribe(to: hub, log: EventLogReader(storeID: "a", reads: Log([])), owner: .init(userID: "u")) == .admitted)
+        let start = NIODeadline.now()  // the write waits from a moment after this
         let head = Task { try await stream.write(.head(HTTPResponse(status: .ok))) }
         try await Self.waitUntilHeld(channel)
-        let start = NIODeadline.now()
         hub.tick(now: start + .seconds(59))
         try await channel.eventLoop.submit {}.get()
         #expect(hub.count == 1)  // waiting, but not yet for two intervals
-        hub.tick(now: start + .seconds(61))
+        hub.tick(now: .now() + .seconds(61))
         try await channel.eventLoop.submit {}.get()
         #expect(hub.count == 0)
         #expect(!channel.isActive)

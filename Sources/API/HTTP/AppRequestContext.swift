@@ -13,15 +13,17 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The connection's stream, when `StreamTakeoverHandler` took the request over.
     var liveStream: LiveStream?
-    /// The client's address (no port), for per-address limits: the TCP peer unless a trusted proxy said
-    /// otherwise.
-    var clientAddress: String
+    /// The client's address as a trusted proxy gave it (`ClientAddressMiddleware`).
+    var forwardedClientAddress: String?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
-        self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
+
+    /// The client's address (no port), for per-address limits: the TCP peer unless a trusted proxy said
+    /// otherwise. Worked out when asked (logins), not for every request.
+    var clientAddress: String { forwardedClientAddress ?? remoteAddress?.ipAddress ?? "unknown" }
 
     var maxUploadSize: Int { RequestBodyReader.maximumBytes + 1 }
 

@@ -20,7 +20,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
         }
         let forwarded = request.headers[values: .forwardedFor].map { Substring($0) }
         var context = context
-        context.clientAddress = trusted.clientAddress(peer: peer, forwardedFor: forwarded).description
+        context.forwardedClientAddress = trusted.clientAddress(peer: peer, forwardedFor: forwarded).description
         return try await next(request, context)
     }
 }

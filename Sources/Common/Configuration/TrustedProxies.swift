@@ -95,7 +95,7 @@ extension TrustedProxies {
         let prefix: Int
 
         init?(_ text: String) {
-            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let base = IPAddress(parts[0]) else { return nil }
             let width = base.isIPv4 ? 32 : 128
             var prefix = width

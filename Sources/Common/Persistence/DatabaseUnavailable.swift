@@ -29,9 +29,11 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
                 return true
             case .server:
-                // Connection exceptions (08), operator intervention such as a shutdown (57), resources (53).
+                // Connection exceptions (08), operator intervention such as a shutdown (57), resources (53);
+                // but not a cancelled query (57014, a statement timeout): the same statement would time out
+                // again, and waiting for it without end would stall the queue.
                 let state = psql.serverInfo?[.sqlState] ?? ""
-                return ["08", "57", "53"].contains(String(state.prefix(2)))
+                return state != "57014" && ["08", "57", "53"].contains(String(state.prefix(2)))
             default:
                 return false
             }

@@ -1,3 +1,4 @@
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,9 +20,10 @@ public struct DescriptorBudget: Sendable, Equatable {
     /// Live streams (`SSE_MAX_STREAMS`, or what the limit allows).
     public let streams: Int
 
-    public init(limit: Int, streams configured: Int? = nil) {
+    /// - Parameter cores: each event loop (one per core) holds its own descriptors (epoll, eventfd, timer).
+    public init(limit: Int, streams configured: Int? = nil, cores: Int = System.coreCount) {
         self.limit = max(0, limit)
-        reserve = min(self.limit, 64 + self.limit / 16)
+        reserve = min(self.limit, 64 + 4 * max(1, cores) + self.limit / 16)
         connections = self.limit - reserve
         let derived = max(0, connections - max(16, connections / 8))
         // A configured cap above what the descriptors allow would only move the failure: keep the lower.
