@@ -48,6 +48,9 @@ final class Cluster: @unchecked Sendable {
         env["LOG_LEVEL"] = env["TEST_LOG_LEVEL"] ?? "info"
         env["SSE_HEARTBEAT_SECONDS"] = "1"
         env["LOGIN_RATE_LIMIT"] = "1000"  // many tests log in from 127.0.0.1 at once; one test lowers it
+        // A test's streams are one admin's, and a stream a test has closed can stay open a while on the
+        // server (a process started meanwhile inherited its socket); one test lowers it to check the cap.
+        env["SSE_MAX_STREAMS_PER_USER"] = "1000"
         for (key, value) in extraEnvironment { env[key] = value }
         return env
     }
