@@ -28,9 +28,7 @@ struct DescriptorLimitTests {
         var streams: [RawConnection] = []
         var refused: [RawConnection] = []
         for _ in 0..<(streamCap + 40) {
-            let connection = try #require(RawConnection(port: port))
-            connection.send("GET /api/admin/orders/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(admin)\r\n\r\n")
-            _ = connection.read(until: { $0.contains("\r\n\r\n") })
+            let connection = try await RawConnection.openStream(port: port, token: admin)
             if connection.status == 200 { streams.append(connection) } else { refused.append(connection) }
         }
         #expect(streams.count == streamCap)
@@ -47,8 +45,11 @@ struct DescriptorLimitTests {
 
         // Plain connections past what the pod may hold: the surplus is closed at once, the process stays.
         var idle: [RawConnection] = []
-        for _ in 0..<150 { if let connection = RawConnection(port: port) { idle.append(connection) } }
-        let closedByServer = idle.filter { !$0.read(for: .milliseconds(20)) }.count
+        for _ in 0..<150 { if let connection = try? await RawConnection(port: port, timeout: .seconds(1)) { idle.append(connection) } }
+        var closedByServer = 0
+        for connection in idle {
+            if await connection.read(for: .milliseconds(20)).closed { closedByServer += 1 }
+        }
         #expect(closedByServer > 0)
         #expect(api.isRunning)
         idle.removeAll()
@@ -61,7 +62,7 @@ struct DescriptorLimitTests {
         var orderIDs: [String] = []
         for _ in 0..<3 { orderIDs.append(try await cluster.placeOrder(store, token: table)) }
         for connection in [streams[0], streams[streams.count / 2], streams[streams.count - 1]] {
-            let text = connection.read(until: { text in orderIDs.allSatisfy { text.contains($0) } }, timeout: .seconds(20))
+            let text = await connection.read(until: { text in orderIDs.allSatisfy { text.contains($0) } }, timeout: .seconds(20))
             #expect(orderIDs.allSatisfy { text.contains($0) })
             let ids = connection.eventIDs
             #expect(ids.count >= 3)
@@ -71,9 +72,7 @@ struct DescriptorLimitTests {
         // When clients leave, the pod takes new streams again.
         streams.removeAll()
         try await Cluster.eventually("ready again") { try? await cluster.http().get("/readyz").status == 200 ? true : nil }
-        let again = try #require(RawConnection(port: port))
-        again.send("GET /api/admin/orders/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(admin)\r\n\r\n")
-        _ = again.read(until: { $0.contains("\r\n\r\n") })
+        let again = try await RawConnection.openStream(port: port, token: admin)
         #expect(again.status == 200)
         #expect(api.isRunning)
     }

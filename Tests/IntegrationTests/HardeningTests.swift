@@ -170,12 +170,12 @@ struct HardeningTests {
         // A's streams on plain close-on-exec sockets, so that closing one ends the connection at once.
         // (AsyncHTTPClient's sockets are inherited by the processes other tests spawn meanwhile, and a
         // child holding one keeps the connection open after the client closed it.)
-        var streamsA: [RawClient] = []
+        var streamsA: [RawConnection] = []
         defer { streamsA.forEach { $0.close() } }
         for _ in 0..<2 {
-            let stream = try await RawClient.openStream(port: cluster.apiPorts[0], token: adminA)
-            streamsA.append(stream.client)
-            #expect(stream.status == 200, "\(stream.head)")
+            let stream = try await RawConnection.openStream(port: cluster.apiPorts[0], token: adminA)
+            streamsA.append(stream)
+            #expect(stream.status == 200, "\(stream.text)")
         }
         let third = try await Self.attemptStream(base, token: adminA)
         #expect(third.status == 429, "a third stream of the same admin: \(third.status) \(third.body.prefix(300))")
@@ -194,10 +194,10 @@ struct HardeningTests {
         // Closing one of A's streams frees its place.
         streamsA[0].close()
         let again = try await Cluster.eventually(timeout: .seconds(10), "a stream for A once one of its streams closed") {
-            () -> RawClient? in
-            let stream = try await RawClient.openStream(port: cluster.apiPorts[0], token: adminA)
-            if stream.status == 200 { return stream.client }
-            stream.client.close()
+            () -> RawConnection? in
+            let stream = try await RawConnection.openStream(port: cluster.apiPorts[0], token: adminA)
+            if stream.status == 200 { return stream }
+            stream.close()
             return nil
         }
         streamsA.append(again)
@@ -257,9 +257,9 @@ struct HardeningTests {
             "SELECT sum(octet_length(data)) FROM events WHERE store_id = ?", [.text(store.storeID)]).first?.int(0)
         print("stalled replay: \(accepted) events, \(size.map(String.init) ?? "?") bytes of event data")
         // A client with a small receive buffer asks for the whole replay and never reads.
-        let client = try RawClient(port: cluster.apiPorts[0], receiveBuffer: 4096)
+        let client = try await RawConnection(port: cluster.apiPorts[0], receiveBuffer: 4096)
         defer { client.close() }
-        try client.send(
+        try await client.send(
             "GET /api/admin/orders/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
                 + "Last-Event-ID: 0\r\nAccept: text/event-stream\r\n\r\n")
         let metrics = cluster.http()
@@ -278,7 +278,7 @@ struct HardeningTests {
         }
         print("stalled replay: closed \(closedAfter) after the stream was counted open")
         // What the client finds when it finally reads: part of the replay, then the end of the connection.
-        let drained = await client.drain(for: .seconds(20))
+        let drained = await client.read(for: .seconds(20), keep: false)
         print("stalled replay: the client drained \(drained.bytes) bytes, closed: \(drained.closed)")
         #expect(drained.closed, "the connection is closed by the server")
         #expect(drained.bytes > 0)
@@ -552,113 +552,5 @@ extension HardeningTests {
         let result = try await TestEnvironment.run(
             "/usr/bin/redis-cli", ["-p", TestEnvironment.redisPort, "-n", String(database), "FLUSHDB"])
         #expect(result.status == 0 && result.out.contains("OK"), "redis-cli: \(result.out)")
-    }
-}
-
-/// A plain TCP client (POSIX sockets) for what an HTTP client library would not do: ask for a stream and
-/// never read it.
-final class RawClient: @unchecked Sendable {
-    let fd: Int32
-    private let lock = NSLock()
-    private var isClosed = false
-
-    /// Connects to 127.0.0.1:`port` with `SO_RCVBUF` set before the connection (so the window is small).
-    init(port: Int, receiveBuffer: Int32) throws {
-        // Close-on-exec: the processes other tests start meanwhile must not inherit the socket (a child
-        // holding it would keep the connection open after `close`).
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(String(cString: strerror(errno)))") }
-        var size = receiveBuffer
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw TestFailure("connect to \(port): \(reason)")
-        }
-    }
-
-    func send(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw TestFailure("send: \(String(cString: strerror(errno)))") }
-            bytes = bytes.dropFirst(sent)
-        }
-    }
-
-    /// Opens `GET /api/admin/orders/stream` and reads the response head: its status and text.
-    static func openStream(port: Int, token: String, timeout: Duration = .seconds(10)) async throws
-        -> (client: RawClient, status: Int, head: String)
-    {
-        let client = try RawClient(port: port, receiveBuffer: 1 << 16)
-        do {
-            try client.send("GET /api/admin/orders/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n")
-            let head = try await client.readHead(timeout: timeout)
-            let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            return (client, status, head)
-        } catch {
-            client.close()
-            throw error
-        }
-    }
-
-    /// Reads until the end of a response head (`\r\n\r\n`).
-    func readHead(timeout: Duration) async throws -> String {
-        let fd = self.fd
-        return try await Task.detached { () throws -> String in
-            var tv = timeval(tv_sec: 0, tv_usec: 200_000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            var received: [UInt8] = []
-            var byte: UInt8 = 0
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                let count = recv(fd, &byte, 1, 0)
-                if count == 0 { break }
-                if count < 0 { if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue } else { break } }
-                received.append(byte)
-                if received.suffix(4) == [13, 10, 13, 10] { return String(decoding: received, as: UTF8.self) }
-            }
-            throw TestFailure("no response head: \(String(decoding: received, as: UTF8.self))")
-        }.value
-    }
-
-    /// Reads everything there is for up to `duration`: how many bytes, and whether the peer closed the
-    /// connection (EOF or reset) meanwhile.
-    func drain(for duration: Duration) async -> (bytes: Int, closed: Bool) {
-        let fd = self.fd
-        return await Task.detached {
-            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            var total = 0
-            let deadline = ContinuousClock.now + duration
-            while ContinuousClock.now < deadline {
-                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if count == 0 { return (total, true) }
-                if count > 0 {
-                    total += count
-                } else if errno == ECONNRESET {
-                    return (total, true)
-                } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
-                    return (total, true)
-                }
-            }
-            return (total, false)
-        }.value
-    }
-
-    func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !isClosed else { return }
-        isClosed = true
-        Glibc.close(fd)
     }
 }

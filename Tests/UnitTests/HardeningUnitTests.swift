@@ -91,9 +91,8 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "secret")  // prepare keeps the content
     }
 
-    private func mode(_ path: String) throws -> mode_t {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw CancellationError() }
-        return info.st_mode & 0o777
+    private func mode(_ path: String) throws -> Int {
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        return try #require(permissions).intValue & 0o777
     }
 }
