@@ -14,7 +14,7 @@ let serviceLibraries: Bool = {
         return headers.allSatisfy { FileManager.default.fileExists(atPath: $0) }
     }
 }()
-let services: [Target.Dependency] = serviceLibraries ? ["TableOrderServices"] : []
+let brokers: [Target.Dependency] = serviceLibraries ? ["TableOrderBrokers"] : []
 /// The benchmark measures the real services only, so it exists only where their libraries do.
 let benchmark: [Target] =
     serviceLibraries
@@ -22,7 +22,7 @@ let benchmark: [Target] =
         .executableTarget(
             name: "TableOrderBench",
             dependencies: [
-                "TableOrderCommon", "TableOrderServices", "CRabbitMQ",
+                "TableOrderCore", "TableOrderStorage", "TableOrderBrokers", "CRabbitMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -31,6 +31,24 @@ let benchmark: [Target] =
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Bench",
+            swiftSettings: swiftSettings)
+    ] : []
+/// The real RabbitMQ and Redis adapters, where their C libraries are.
+let brokerTargets: [Target] =
+    serviceLibraries
+    ? [
+        .target(
+            name: "TableOrderBrokers",
+            dependencies: [
+                "TableOrderCore", "CRabbitMQ", "CHiredis",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/Brokers",
             swiftSettings: swiftSettings)
     ] : []
 
@@ -44,7 +62,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tableorder-api", targets: ["TableOrderAPI"]),
-        .executable(name: "tableorder-worker", targets: ["TableOrderWorker"]),
+        .executable(name: "tableorder-worker", targets: ["TableOrderWorkerDaemon"]),
     ] + (serviceLibraries ? [.executable(name: "tableorder-bench", targets: ["TableOrderBench"])] : []),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -62,6 +80,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
+    // The design card, as targets (each: what it imports; every arrow points down to TableOrderCore):
+    //   TableOrderAPI (tableorder-api) ── HTTP, Auth, Infrastructure, Worker (development mode runs it in-process)
+    //   TableOrderWorkerDaemon (tableorder-worker) ── Worker, Infrastructure, HTTP
+    //   Infrastructure (the composition root) ── Storage, Worker, and Brokers or its in-process parts
+    //   Worker (commands → database, cache, events), Auth (tokens), Storage (SQL), Brokers (RabbitMQ,
+    //   Redis), HTTP (error shape, operations endpoints) ── Core (domain, wire format, errors, ports)
     targets: [
         // Thin C shims: Swift owns the logic, C stays in these module maps.
         .systemLibrary(
@@ -72,14 +96,12 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CConcurrencyHook", path: "Sources/CConcurrencyHook"),
+        // The domain, the wire format, errors (without HTTP), configuration, and the ports the adapters
+        // implement (event bus, pub/sub, cache, rate limiter, repositories).
         .target(
-            name: "TableOrderCommon",
+            name: "TableOrderCore",
             dependencies: [
                 "CMalloc", "CConcurrencyHook",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,50 +111,97 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/Common",
+            path: "Sources/Core",
             swiftSettings: swiftSettings),
-        // PostgreSQL needs no C library; RabbitMQ and Redis adapters do, so they live apart.
+        // The SQL behind the repository ports, on PostgreSQL (production) and SQLite (development).
         .target(
-            name: "TableOrderServices",
+            name: "TableOrderStorage",
             dependencies: [
-                "TableOrderCommon", "CRabbitMQ", "CHiredis",
+                "TableOrderCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Storage",
+            swiftSettings: swiftSettings),
+        // Access tokens (JWT RS256) and their revocation, as the API checks them.
+        .target(
+            name: "TableOrderAuth",
+            dependencies: [
+                "TableOrderCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Auth",
+            swiftSettings: swiftSettings),
+        // The worker: consumes commands, applies the order rules in one transaction per batch, invalidates
+        // the cache, publishes events. Over the ports only, so it runs on either engine and either bus.
+        .target(
+            name: "TableOrderWorker",
+            dependencies: [
+                "TableOrderCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/Services",
+            path: "Sources/Worker",
             swiftSettings: swiftSettings),
+        // The composition root: which adapters run behind the ports, by configuration (production:
+        // PostgreSQL, Redis, RabbitMQ; development: SQLite and the in-process parts).
         .target(
-            name: "TableOrderOperations",
+            name: "TableOrderInfrastructure",
+            dependencies: brokers + [
+                "TableOrderCore", "TableOrderStorage", "TableOrderWorker",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Infrastructure",
+            swiftSettings: swiftSettings),
+        // What both processes serve over HTTP: errors in the contract's shape (one mapping) and the
+        // operations endpoints (/healthz, /readyz, /metrics).
+        .target(
+            name: "TableOrderHTTP",
             dependencies: [
-                "TableOrderCommon",
+                "TableOrderCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            path: "Sources/Operations",
+            path: "Sources/HTTP",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "TableOrderAPI",
-            dependencies: services + [
-                "TableOrderCommon", "TableOrderOperations",
+            dependencies: [
+                "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker", "TableOrderInfrastructure",
+                "TableOrderHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/API",
             resources: [.copy("Board/Public")],
             swiftSettings: swiftSettings),
+        // `tableorder-worker`: the daemon (`run`) and the one-off `migrate` and `seed`, around TableOrderWorker.
         .executableTarget(
-            name: "TableOrderWorker",
-            dependencies: services + [
-                "TableOrderCommon", "TableOrderOperations",
+            name: "TableOrderWorkerDaemon",
+            dependencies: [
+                "TableOrderCore", "TableOrderStorage", "TableOrderWorker", "TableOrderInfrastructure", "TableOrderHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,13 +209,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/Worker",
+            path: "Sources/WorkerDaemon",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "TableOrderCommon", "TableOrderAPI",
+                "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker", "TableOrderInfrastructure",
+                "TableOrderHTTP", "TableOrderAPI",
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -158,8 +229,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: services + [
-                "TableOrderCommon",
+            dependencies: brokers + [
+                "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -167,5 +238,5 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
-    ] + benchmark
+    ] + brokerTargets + benchmark
 )

@@ -176,7 +176,7 @@ def split(stream, outdir):
 
 
 def command_queue_in_code():
-    with open(os.path.join(ROOT, "Sources/Common/Messaging/EventBus.swift")) as f:
+    with open(os.path.join(ROOT, "Sources/Core/Ports/EventBus.swift")) as f:
         match = re.search(r'commandQueue\s*=\s*"([^"]+)"', f.read())
     return match.group(1) if match else None
 

@@ -1,16 +1,15 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
-import NIOCore
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
-import TableOrderCommon
-import TableOrderOperations
-
-#if canImport(TableOrderServices)
-import TableOrderServices
-#endif
+import TableOrderAuth
+import TableOrderCore
+import TableOrderHTTP
+import TableOrderInfrastructure
+import TableOrderWorker
 
 /// Wires the API from configuration: picks the adapters, builds the router, lists the services.
 struct APIBuilder {
@@ -26,12 +25,7 @@ struct APIBuilder {
         let infrastructure: Infrastructure
         switch settings.mode {
         case .production:
-            #if canImport(TableOrderServices)
             infrastructure = try Infrastructure.production(settings: settings, logger: logger)
-            #else
-            throw ConfigurationError(
-                "ENV", "this build has no RabbitMQ/Redis support: install librabbitmq-dev and libhiredis-dev and rebuild")
-            #endif
         case .development:
             infrastructure = try await Infrastructure.development(settings: settings, logger: logger)
             // The worker's consumer and janitor run in this process, on the same code as the daemon's.

@@ -1,7 +1,7 @@
 import Hummingbird
 import Prometheus
-import TableOrderCommon
-import TableOrderOperations
+import TableOrderCore
+import TableOrderHTTP
 
 /// Every route of the API and the middleware in front of them, in one place.
 enum APIRouter {

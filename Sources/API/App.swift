@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
-import TableOrderCommon
+import TableOrderCore
 import UnixSignals
 
 /// `tableorder-api`: the stateless HTTP API and SSE node.

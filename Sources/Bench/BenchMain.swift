@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import TableOrderCommon
-import TableOrderServices
+import TableOrderBrokers
+import TableOrderCore
+import TableOrderStorage
 
 /// `tableorder-bench`: measures the system and its references in one run on one machine, so every figure
 /// can be read as a ratio. Started by `ops/bench.sh`, which provides the services and builds the binaries.

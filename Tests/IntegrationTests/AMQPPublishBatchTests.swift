@@ -1,7 +1,7 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import CRabbitMQ
 import Testing
-@testable import TableOrderServices
+@testable import TableOrderBrokers
 
 /// The publisher's own frame encoding, without a broker: frames are well formed, a body is split at the
 /// negotiated frame size, and a message whose properties do not fit is refused alone, not sent broken.

@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// The admin's live board (`GET /admin`) in a real browser: headless Chromium driven through chromedriver's
 /// WebDriver API, against a production-mode API and worker on the real services. What a member of staff

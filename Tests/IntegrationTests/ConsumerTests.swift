@@ -1,10 +1,10 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Testing
-import TableOrderCommon
-@testable import TableOrderServices
+import TableOrderCore
+@testable import TableOrderBrokers
 
 /// The RabbitMQ consumer hands over every delivery, however its thread is woken.
 @Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))

@@ -1,8 +1,9 @@
 import Foundation
-import PostgresNIO
 import NIOHTTP1
+import PostgresNIO
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Errors in the contract's shape, on the real processes.
 @Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))

@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Contract §1 "Modes": with no configuration, `tableorder-api` alone is the whole system.
 @Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))

@@ -2,15 +2,16 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Logging
-import TableOrderServices
+import TableOrderBrokers
 #endif
 
 /// The hardening of contract v1.1 on the real processes: what a hostile or careless client can no longer

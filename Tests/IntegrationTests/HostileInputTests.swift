@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Bad and hostile input: refused in the contract's shape, stored verbatim when it is only text,
 /// never a crash, never another store's data.

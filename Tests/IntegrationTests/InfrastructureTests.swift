@@ -1,8 +1,9 @@
 import Foundation
 import NIOHTTP1
 import PostgresNIO
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Commands, configuration and the parts around the main path.
 @Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
@@ -107,7 +108,7 @@ struct InfrastructureTests {
         #expect(!result.text.contains("127.0.0.1"), "no internal address in a 5xx body")
     }
 
-    #if canImport(TableOrderServices)
+    #if canImport(TableOrderBrokers)
     @Test func workerRepublishesOnTheTopicExchangeAndInvalidatesTheCache() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }

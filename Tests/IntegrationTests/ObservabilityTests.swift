@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// A request's trace id reaches the worker's log lines through the command message, and every metric the
 /// alert rules and the Grafana dashboard use is one the processes really export.

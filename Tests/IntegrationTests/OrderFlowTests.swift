@@ -1,8 +1,9 @@
 import Foundation
 import NIOHTTP1
 import PostgresNIO
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// The product's main path on the real services: a table's order reaches the admin's stream.
 @Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// PostgreSQL's real failures as `PostgresEngine.classify` sorts them for the worker's retries. They
 /// cannot be built without a server (`PSQLError` has no public initialiser), so they are provoked here;

@@ -1,9 +1,9 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
 import Logging
 import Testing
-import TableOrderCommon
-@testable import TableOrderServices
+import TableOrderCore
+@testable import TableOrderBrokers
 
 /// The limiter calls its script by digest; a Redis that has forgotten it (restarted, `SCRIPT FLUSH`) gets the
 /// script again and the window carries on.

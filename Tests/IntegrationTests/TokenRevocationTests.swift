@@ -1,7 +1,9 @@
 import Foundation
 import NIOHTTP1
+import TableOrderAuth
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Contract §3 "Ending tokens" on real processes: logout, a password change and a table's reset end the
 /// tokens they should, on every API process within 5 s, and after a restart too; nothing else ends.

@@ -1,8 +1,8 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
-@testable import TableOrderServices
+@testable import TableOrderBrokers
 
 /// The C clients' threads sleep in `poll` and are woken through `Wakeup`; the coalescing kind skips the
 /// write while its thread is busy, which must never leave the thread asleep with work queued.

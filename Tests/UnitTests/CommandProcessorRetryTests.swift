@@ -1,8 +1,11 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+@testable import TableOrderCore
+@testable import TableOrderInfrastructure
+@testable import TableOrderStorage
+@testable import TableOrderWorker
 import Testing
-@testable import TableOrderCommon
 
 /// The worker's retries, against a scripted database: an unavailable database is waited for, a lost race
 /// is tried a few times, and anything else — above all an error nobody classified — dead-letters its

@@ -1,6 +1,6 @@
 import Foundation
+@testable import TableOrderCore
 import Testing
-@testable import TableOrderCommon
 
 /// The hand-written message of a new order says exactly what `Codable` would: the worker decodes it
 /// with `JSONDecoder` into the same envelope, whatever the note holds.

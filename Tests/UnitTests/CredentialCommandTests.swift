@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+@testable import TableOrderCore
+@testable import TableOrderStorage
+@testable import TableOrderWorker
 import Testing
-@testable import TableOrderCommon
 
 /// The worker's side of ending tokens, on SQLite (the same SQL as PostgreSQL): a reset or a password
 /// change bumps the credential version and appends to the revocation log in the same transaction, a
@@ -61,7 +63,7 @@ import Testing
             #expect(log.revocations.first?.minimumCredentialVersion == 1)
             #expect(log.revocations.first?.tokenID == nil)
             let until = try #require(log.revocations.first?.expiresAt)
-            #expect(until >= now + TokenService.tableLifetime)
+            #expect(until >= now + TokenLifetime.table)
 
             // A new table: version 0, nothing to revoke.
             try await fixture.apply(

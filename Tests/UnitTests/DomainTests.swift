@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderCore
+@testable import TableOrderStorage
+import Testing
 
 @Suite struct DomainTests {
     @Test(arguments: [

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderCore
+import Testing
 
 /// Every error leaves in the contract's shape, whatever threw it.
 @Suite struct ErrorShapeTests {

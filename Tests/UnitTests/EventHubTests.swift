@@ -5,9 +5,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderCore
+import Testing
 
 /// The hub and its streams: a store's events reach that store's streams only, each event is written
 /// once and in order (the log fills gaps), silent streams get heartbeats, and a stream ends cleanly.

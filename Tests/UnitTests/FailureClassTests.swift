@@ -1,8 +1,9 @@
+import _ConnectionPoolModule
 import Foundation
 import Logging
+@testable import TableOrderCore
+@testable import TableOrderStorage
 import Testing
-import _ConnectionPoolModule
-@testable import TableOrderCommon
 
 /// Each engine's classification of failures, as the worker retries by it (`FailureClass`).
 @Suite struct FailureClassTests {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderCore
+import Testing
 
 /// Client values at their edges (v1.1 §2, §8), proxies (v1.1 §1), the descriptor budget, private files.
 @Suite struct HardeningUnitTests {

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+@testable import TableOrderCore
 import Testing
-@testable import TableOrderCommon
 
 /// W3C `traceparent` parsing as the specification says, and JSON log lines a collector can parse.
 @Suite struct TraceContextTests {

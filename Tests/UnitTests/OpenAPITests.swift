@@ -4,9 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderAuth
+@testable import TableOrderCore
+@testable import TableOrderInfrastructure
+import Testing
 
 /// A repository with nothing in it: enough to build the real router without a database.
 struct EmptyRepository: ReadRepository {

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+@testable import TableOrderCore
+@testable import TableOrderStorage
+@testable import TableOrderWorker
 import Testing
-@testable import TableOrderCommon
 
 /// The worker's set-based application of a run of new orders, on the embedded SQLite engine (the SQL
 /// is the same `SQLStore` code PostgreSQL runs).

@@ -1,5 +1,6 @@
+@testable import TableOrderCore
+@testable import TableOrderInfrastructure
 import Testing
-@testable import TableOrderCommon
 
 @Suite struct RateLimiterTests {
     @Test func slidingWindowCountsDownAndRefusalsDoNotConsume() async throws {

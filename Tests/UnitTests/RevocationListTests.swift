@@ -1,13 +1,14 @@
 import CryptoExtras
 import Foundation
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import NIOConcurrencyHelpers
 import Prometheus
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderAuth
+@testable import TableOrderCore
+import Testing
 
 /// The rules a pod refuses revoked tokens by (logout, password change, reset), and how it follows the log.
 @Suite struct RevocationListTests {

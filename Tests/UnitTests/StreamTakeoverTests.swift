@@ -5,9 +5,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
-import Testing
 @testable import TableOrderAPI
-@testable import TableOrderCommon
+@testable import TableOrderCore
+import Testing
 
 /// `StreamTakeoverHandler` and `StreamServer` on a test channel: the stream's request is answered through
 /// the responder off Hummingbird's path, everything else passes by, and a stream that is refused or fails

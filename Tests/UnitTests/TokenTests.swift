@@ -2,8 +2,9 @@ import Crypto
 import CryptoExtras
 import Foundation
 import JWTKit
+@testable import TableOrderAuth
+@testable import TableOrderCore
 import Testing
-@testable import TableOrderCommon
 
 /// RS256 only, right issuer, unexpired, untampered: everything else is 401.
 @Suite struct TokenTests {

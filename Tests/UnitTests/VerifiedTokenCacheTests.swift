@@ -1,6 +1,7 @@
 import Foundation
+@testable import TableOrderAuth
+@testable import TableOrderCore
 import Testing
-@testable import TableOrderCommon
 
 /// Verified tokens are remembered only until they expire, and the memory is bounded.
 @Suite struct VerifiedTokenCacheTests {

@@ -1,6 +1,6 @@
 import Foundation
+@testable import TableOrderCore
 import Testing
-@testable import TableOrderCommon
 
 @Suite struct WireFormatTests {
     let order = Order(

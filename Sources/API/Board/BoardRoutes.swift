@@ -1,6 +1,6 @@
-import Hummingbird
 import HTTPTypes
-import TableOrderCommon
+import Hummingbird
+import TableOrderCore
 
 extension HTTPField.Name {
     static let contentSecurityPolicy = Self("Content-Security-Policy")!

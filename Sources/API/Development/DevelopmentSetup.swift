@@ -1,7 +1,9 @@
 import CryptoExtras
 import Foundation
 import Logging
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
+import TableOrderStorage
 
 /// Development mode's first-start work: the `demo` store with generated passwords (kept beside the
 /// SQLite file, so a restart prints the same ones), an ephemeral key pair when no key files are given,
@@ -64,11 +66,11 @@ struct DevelopmentSetup {
         let adminToken = try await tokens.sign(
             AccessClaims(
                 issuer: tokens.issuer, userID: admin.userID, storeID: Self.storeID, role: .admin, issuedAt: now,
-                expiresAt: now + TokenService.adminLifetime))
+                expiresAt: now + TokenLifetime.admin))
         let tableToken = try await tokens.sign(
             AccessClaims(
                 issuer: tokens.issuer, userID: table.userID, storeID: Self.storeID, role: .table, tableID: table.userID,
-                tableNumber: 1, issuedAt: now, expiresAt: now + TokenService.tableLifetime))
+                tableNumber: 1, issuedAt: now, expiresAt: now + TokenLifetime.table))
         let base = "http://\(settings.httpHost):\(settings.httpPort)"
         return """
 

@@ -1,5 +1,5 @@
 import Hummingbird
-import TableOrderCommon
+import TableOrderCore
 
 /// `GET /openapi.json`, encoded once.
 struct OpenAPIRoutes: Sendable {

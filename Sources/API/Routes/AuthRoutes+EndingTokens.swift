@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOPosix
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 /// Ending tokens (contract §3, v1.1): `POST /api/auth/logout` and `PUT /api/admin/password`. Both are
 /// writes through the queue; the worker appends to the revocation log that every pod's `RevocationList`

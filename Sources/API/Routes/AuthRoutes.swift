@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOPosix
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 /// `POST /api/auth/admin/login` and `POST /api/auth/table/login`; ending tokens (logout, password change)
 /// in `AuthRoutes+EndingTokens.swift`.
@@ -54,9 +55,9 @@ struct AuthRoutes: Sendable {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .admin,
-            issuedAt: now, expiresAt: now + TokenService.adminLifetime, credentialVersion: credential!.credentialVersion)
+            issuedAt: now, expiresAt: now + TokenLifetime.admin, credentialVersion: credential!.credentialVersion)
         return try .json(
-            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.adminLifetime)))
+            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenLifetime.admin)))
     }
 
     func tableLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -70,9 +71,9 @@ struct AuthRoutes: Sendable {
         let claims = AccessClaims(
             issuer: deps.tokens.issuer, userID: credential!.userID, storeID: body.storeID, role: .table,
             tableID: credential!.userID, tableNumber: body.tableNumber, issuedAt: now,
-            expiresAt: now + TokenService.tableLifetime, credentialVersion: credential!.credentialVersion)
+            expiresAt: now + TokenLifetime.table, credentialVersion: credential!.credentialVersion)
         return try .json(
-            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenService.tableLifetime)))
+            TokenResponse(accessToken: try await deps.tokens.sign(claims), expiresIn: Int(TokenLifetime.table)))
     }
 
     /// Login attempts are limited per client address and per account (contract §3), before any hashing.

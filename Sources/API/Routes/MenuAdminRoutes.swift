@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 /// Category and menu writes of contract §5: validated here against the store's menu (through the cache),
 /// applied by the worker, which invalidates the menu cache and emits `menu_changed`.

@@ -1,5 +1,5 @@
 import Hummingbird
-import TableOrderCommon
+import TableOrderCore
 
 /// `GET /api/stores/{store_id}/menus`, cache-aside.
 struct MenuRoutes: Sendable {

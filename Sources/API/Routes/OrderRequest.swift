@@ -1,5 +1,5 @@
 import Foundation
-import TableOrderCommon
+import TableOrderCore
 
 /// The body of `POST /api/orders`, and its checks of contract §6.
 struct OrderRequest: Decodable {

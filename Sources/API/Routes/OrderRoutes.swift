@@ -1,7 +1,8 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
-import TableOrderCommon
+import Hummingbird
+import TableOrderAuth
+import TableOrderCore
 
 /// Order writes and reads of contract §6.
 struct OrderRoutes: Sendable {

@@ -1,7 +1,8 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
-import TableOrderCommon
+import Hummingbird
+import TableOrderAuth
+import TableOrderCore
 
 /// `GET /api/admin/orders/stream`: the store's live events as SSE (contract §8).
 ///

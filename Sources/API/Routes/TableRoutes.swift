@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOPosix
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 /// Tables and sessions of contract §7.
 struct TableRoutes: Sendable {

@@ -1,7 +1,7 @@
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
-import TableOrderCommon
+import TableOrderCore
 
 /// This process's fan-out of store events to its open SSE streams.
 ///

@@ -1,5 +1,5 @@
 import NIOCore
-import TableOrderCommon
+import TableOrderCore
 
 /// Reads a store's event log as SSE frames: the truth behind every stream (pub/sub only says "look").
 ///

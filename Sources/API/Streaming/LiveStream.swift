@@ -2,7 +2,7 @@ import HTTPTypes
 import Metrics
 import NIOCore
 import NIOHTTPTypes
-import TableOrderCommon
+import TableOrderCore
 
 /// One admin's SSE connection, served from its channel's event loop.
 ///

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import TableOrderCommon
+import TableOrderCore
 
 /// The response that opens a stream, in the order that keeps "no gap" true for a client acting on what it
 /// sees: the stream joins the hub and fixes where it starts (the log's newest id, or the client's

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Metrics
-import TableOrderCommon
+import TableOrderCore
 
 /// Hands a write command to the bus within the contract's budget (3 attempts, exponential backoff,
 /// ≤ 3 s in all). Returns only once the broker confirmed it; otherwise throws 503 with `Retry-After`.

@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import TableOrderCommon
+import TableOrderCore
 
 /// The last decoded menu of each store, reused while the cached JSON it came from is unchanged.
 ///

@@ -1,5 +1,6 @@
 import Logging
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 /// Everything the routes use, built once at start: adapters chosen by configuration behind protocols,
 /// so handlers are the same code in every mode.

@@ -1,5 +1,6 @@
 import Foundation
-import TableOrderCommon
+import TableOrderAuth
+import TableOrderCore
 
 enum KeyFiles {
     /// Reads a PEM file named by an environment variable, or fails naming the variable.

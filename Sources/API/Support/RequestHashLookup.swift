@@ -1,6 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
-import TableOrderCommon
+import TableOrderCore
 
 /// Finds the stored request fingerprint of orders by id, for `Idempotency-Key` checks on every keyed
 /// `POST /api/orders`, with many requests per query.

@@ -1,6 +1,6 @@
 import CRabbitMQ
-import TableOrderCommon
-import TableOrderServices
+import TableOrderBrokers
+import TableOrderCore
 
 /// The broker's own ceiling for our write path: one thread, one confirm-mode channel, persistent
 /// 400-byte messages, up to `window` unconfirmed at once. Nothing else (no HTTP, no JSON, no tasks).

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import TableOrderCommon
+import TableOrderCore
+import TableOrderStorage
 
 /// What PostgreSQL alone allows for our rows: each order is its row, three item rows and an event row
 /// (with the store's event counter bumped, as the worker does), written by one client with one statement

@@ -1,5 +1,5 @@
 import Foundation
-import TableOrderCommon
+import TableOrderCore
 
 /// Redis's own request rate on this machine, from `redis-benchmark` (50 clients, SET and GET).
 struct RedisReference {

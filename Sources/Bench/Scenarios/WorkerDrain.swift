@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import TableOrderCommon
-import TableOrderServices
+import TableOrderBrokers
+import TableOrderCore
+import TableOrderStorage
 
 /// (b) How fast workers turn a queued backlog into stored orders: `count` order commands are queued
 /// first (while no worker runs), then `workers` workers start and the stored rows are counted.

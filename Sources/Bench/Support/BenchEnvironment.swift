@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import TableOrderCommon
+import TableOrderCore
 
 /// Everything a scenario needs to reach the services and start our processes.
 struct BenchEnvironment: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import TableOrderCommon
+import TableOrderCore
 
 /// A store seeded for one part of the run, with tokens for its admin and tables and its menu ids.
 struct BenchStore: Sendable {

@@ -1,8 +1,9 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
 import NIOHTTP1
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// Faults injected into real processes and services, each scenario counting what it sent and what was
 /// persisted. They stop shared services, so they run one at a time, after the other suites

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
-import TableOrderCommon
+import TableOrderCore
+import TableOrderStorage
 import Testing
 
 /// One answered (or failed) order request of a load run.

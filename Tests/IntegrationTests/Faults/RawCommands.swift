@@ -1,8 +1,8 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
 import Logging
-import TableOrderCommon
-import TableOrderServices
+import TableOrderCore
+import TableOrderBrokers
 
 /// Puts bytes on the command queue as an API would (for poison messages), and counts dead letters.
 enum RawCommands {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
+@testable import TableOrderCore
+import TableOrderStorage
 import Testing
-@testable import TableOrderCommon
 
 /// The two configurations every contract test runs against.
 enum Mode: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -1,7 +1,7 @@
-#if canImport(TableOrderServices)
+#if canImport(TableOrderBrokers)
 import Foundation
-import TableOrderCommon
-@testable import TableOrderServices
+import TableOrderCore
+@testable import TableOrderBrokers
 
 /// A queue bound to `table-order-events`, to see what workers republish there.
 final class TopicProbe: @unchecked Sendable {

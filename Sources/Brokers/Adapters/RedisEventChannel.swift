@@ -1,0 +1,61 @@
+import Logging
+import NIOConcurrencyHelpers
+import TableOrderCore
+
+/// `EventChannel` over Redis pub/sub: one `PSUBSCRIBE tableorder:events:*` per process.
+public final class RedisEventChannel: EventChannel {
+    private let client: RedisClient
+    private let url: RedisURL
+    private let logger: Logger
+    private let subscriber = NIOLockedValueBox<RedisSubscriber?>(nil)
+
+    public init(client: RedisClient, url: RedisURL, logger: Logger) {
+        self.client = client
+        self.url = url
+        self.logger = logger
+    }
+
+    public func publish(_ event: StoreEvent) async throws {
+        let reply = try await client.send([
+            Array("PUBLISH".utf8), Array(StoreEvent.channel(for: event.storeID).utf8), Array(event.data.utf8),
+        ])
+        if case .error(let message) = reply { throw RedisError(message) }
+    }
+
+    public func publish(_ events: [StoreEvent]) async throws {
+        let replies = await client.sendAll(events.map { event in
+            [Array("PUBLISH".utf8), Array(StoreEvent.channel(for: event.storeID).utf8), Array(event.data.utf8)]
+        })
+        for reply in replies {
+            if case .error(let message) = try reply.get() { throw RedisError(message) }
+        }
+    }
+
+    public func listen(
+        onEvent: @escaping @Sendable (StoreEvent) -> Void, onResync: @escaping @Sendable () -> Void
+    ) async throws {
+        let handlers = RedisSubscriber.Handlers(
+            onMessage: { channel, payload in
+                guard channel.hasPrefix(StoreEvent.channelPrefix), let header = EventHeader.parse(payload) else {
+                    return
+                }
+                let storeID = String(channel.dropFirst(StoreEvent.channelPrefix.count))
+                guard header.storeID == storeID else { return }
+                onEvent(StoreEvent(storeID: storeID, id: header.eventID, type: header.type, data: payload))
+            },
+            onSubscribed: onResync)
+        let fresh = RedisSubscriber(
+            url: url, pattern: StoreEvent.channelPrefix + "*", logger: logger, handlers: handlers)
+        subscriber.withLockedValue { $0 = fresh }
+    }
+
+    public var problem: DependencyProblem? {
+        if !client.isConnected { return DependencyProblem("redis", client.lastErrorDescription) }
+        if let s = subscriber.withLockedValue({ $0 }), !s.isConnected { return DependencyProblem("redis", "subscription down") }
+        return nil
+    }
+
+    public func shutdown() {
+        subscriber.withLockedValue { $0?.shutdown() }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// A store's event log as the SSE streams read it: the truth behind every stream.
+public protocol EventLogReads: Sendable {
+    /// Events of the store with id > `after`, oldest first, at most `limit`.
+    func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent]
+    func lastEventID(storeID: String) async throws -> Int64
+    /// The oldest event id still retained for the store, if any.
+    func oldestEventID(storeID: String) async throws -> Int64?
+}
+
+/// The revocation log as every API pod follows it (`RevocationList`).
+public protocol RevocationReads: Sendable {
+    /// The revocations still in force at `now`, and the log's newest `seq`, read from one snapshot.
+    func revocationsSnapshot(now: Date) async throws -> (revocations: [Revocation], lastSeq: Int64)
+    /// The rows with `seq` > `after`, in `seq` order, at most `limit`.
+    func revocations(after: Int64, limit: Int) async throws -> [Revocation]
+}
+
+/// The reads the API answers from the database (behind the cache). One implementation per store engine;
+/// the rules around them (auth, validation, caching) live outside, once.
+public protocol ReadRepository: EventLogReads, RevocationReads {
+    func storeExists(_ storeID: String) async throws -> Bool
+    func menu(storeID: String) async throws -> StoreMenu?
+    func adminCredential(storeID: String, username: String) async throws -> Credential?
+    /// The admin's credential by id (a password change checks the current password with it).
+    func adminCredential(storeID: String, userID: UUID) async throws -> Credential?
+    func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential?
+    func order(id: UUID) async throws -> Order?
+    /// The stored fingerprints of the requests that created these orders (those that exist), for
+    /// `Idempotency-Key` reuse checks.
+    func orderRequestHashes(ids: [UUID]) async throws -> [UUID: String]
+    func currentSessionOrders(tableID: UUID) async throws -> [Order]
+    func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot
+    func tables(storeID: String) async throws -> [TableSummary]
+    /// Ended sessions of the table, newest first, started within `[from, to)` when given.
+    func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
+}
+
+/// One database transaction of the worker, as primitive steps; `CommandHandler` holds the rules.
+public protocol WriteTransaction {
+    /// Takes the stores' locks in a fixed order, so concurrent batches of several stores cannot deadlock.
+    func lockStores(_ storeIDs: [String]) async throws
+    /// Records command ids; returns those not applied before (a redelivered one is skipped).
+    func claimCommands(_ ids: [UUID], at: Date) async throws -> Set<UUID>
+
+    /// Of these order ids, those already stored (a client's retry finds its order there).
+    func existingOrders(_ ids: [UUID]) async throws -> Set<UUID>
+    /// Menu rows by id, with their store (deleted ones included: an order keeps what it was accepted with).
+    func menuRows(ids: [UUID]) async throws -> [UUID: MenuRow]
+    /// The tables found among `ids`, locked (in id order, so concurrent batches cannot deadlock).
+    func lockTables(_ ids: [UUID]) async throws -> [UUID: TableRow]
+    /// The table's number and current session, if the table belongs to the store. Locks the table row.
+    func lockTable(storeID: String, tableID: UUID) async throws -> (number: Int, sessionID: UUID?)?
+    func openSession(storeID: String, tableID: UUID, id: UUID, at: Date) async throws
+    /// Inserts the orders and their items in a few statements; returns the ids inserted (an id already
+    /// stored is a duplicate command and is skipped).
+    func insertOrders(_ orders: [NewOrder]) async throws -> Set<UUID>
+    /// The order's status, table and deletion, locked for update; `nil` if not in the store.
+    func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)?
+    func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws
+    func markOrderDeleted(orderID: UUID, at: Date) async throws
+    /// What the session's live orders add up to (deleted and cancelled orders count nothing).
+    func sessionTotal(sessionID: UUID) async throws -> Int
+    func endSession(tableID: UUID, sessionID: UUID, at: Date) async throws
+
+    func categoryExists(storeID: String, categoryID: UUID) async throws -> Bool
+    func insertCategory(_ command: CreateCategory, id: UUID) async throws -> Bool
+    func insertMenu(_ command: CreateMenu, id: UUID, categoryID: UUID) async throws -> Bool
+    /// Applies the present fields to a live menu; `false` if there is none.
+    func updateMenu(_ command: UpdateMenu, id: UUID, categoryID: UUID?) async throws -> Bool
+    /// Soft-deletes a live menu; `false` if there is none.
+    func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool
+    /// Creates the table or replaces its password, leaving its credential version as it is (`seed`).
+    func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+
+    /// Creates the table (credential version 0), or replaces its password and bumps its credential
+    /// version. Returns the table's id and its version now.
+    func setTablePassword(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+        -> (tableID: UUID, credentialVersion: Int)
+    /// The admin's credential version, the admin locked for update; `nil` if not in the store.
+    func lockAdmin(storeID: String, adminID: UUID) async throws -> Int?
+    /// Replaces the admin's password and bumps its credential version; returns the new version.
+    func setAdminPassword(adminID: UUID, passwordHash: String) async throws -> Int
+    /// Appends a row to the revocation log; its `seq` is gap-free in commit order (taken under a lock held
+    /// until commit). Returns it.
+    func appendRevocation(userID: UUID, tokenID: String?, minimumCredentialVersion: Int?, expiresAt: Date)
+        async throws -> Int64
+
+    /// Appends events to the store's log, in this order, under the store's lock; returns them with their ids.
+    func appendEvents(storeID: String, bodies: [EventBody], at: Date) async throws -> [StoreEvent]
+}
+
+/// The database as the worker sees it: transactions of `WriteTransaction` steps.
+public protocol WriteDatabase: Sendable {
+    func transaction<T: Sendable>(_ body: @Sendable (any WriteTransaction) async throws -> T) async throws -> T
+    /// What a failed `transaction` says about trying it again (`FailureClass`); the worker retries by it.
+    func classify(_ error: any Error) -> FailureClass
+    /// Deletes events and applied-command ids older than `cutoff`, and revocations that have expired;
+    /// returns how many rows went.
+    func prune(olderThan cutoff: Date) async throws -> Int
+}
+
+/// Stores written before credentials could change (test doubles) refuse the commands that need these
+/// steps: such a command is dead-lettered, never half-applied. `SQLWriteTransaction` has them all.
+extension WriteTransaction {
+    public func setTablePassword(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
+        -> (tableID: UUID, credentialVersion: Int)
+    {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func lockAdmin(storeID: String, adminID: UUID) async throws -> Int? {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func setAdminPassword(adminID: UUID, passwordHash: String) async throws -> Int {
+        throw CommandRejection("this store cannot set passwords")
+    }
+    public func appendRevocation(userID: UUID, tokenID: String?, minimumCredentialVersion: Int?, expiresAt: Date)
+        async throws -> Int64
+    {
+        throw CommandRejection("this store keeps no revocation log")
+    }
+}
+
+/// A menu as an order line needs it.
+public struct MenuRow: Sendable {
+    public var storeID: String
+    public var name: String
+    public var price: Int
+
+    public init(storeID: String, name: String, price: Int) {
+        self.storeID = storeID
+        self.name = name
+        self.price = price
+    }
+}
+
+/// A table and its open session, if any.
+public struct TableRow: Sendable {
+    public var storeID: String
+    public var number: Int
+    public var sessionID: UUID?
+
+    public init(storeID: String, number: Int, sessionID: UUID?) {
+        self.storeID = storeID
+        self.number = number
+        self.sessionID = sessionID
+    }
+}
+
+/// What the worker inserts for a new order.
+public struct NewOrder: Sendable {
+    public var id: UUID
+    public var storeID: String
+    public var tableID: UUID
+    public var sessionID: UUID
+    public var items: [OrderItem]
+    public var totalAmount: Int
+    public var note: String?
+    public var requestHash: String
+    public var createdAt: Date
+
+    public init(
+        id: UUID, storeID: String, tableID: UUID, sessionID: UUID, items: [OrderItem], totalAmount: Int,
+        note: String?, requestHash: String, createdAt: Date
+    ) {
+        self.id = id
+        self.storeID = storeID
+        self.tableID = tableID
+        self.sessionID = sessionID
+        self.items = items
+        self.totalAmount = totalAmount
+        self.note = note
+        self.requestHash = requestHash
+        self.createdAt = createdAt
+    }
+}

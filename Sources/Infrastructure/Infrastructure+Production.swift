@@ -1,0 +1,35 @@
+import Logging
+import TableOrderCore
+import TableOrderStorage
+
+#if canImport(TableOrderBrokers)
+import TableOrderBrokers
+#endif
+
+extension Infrastructure {
+    /// PostgreSQL, Redis (cache, limiter, pub/sub) and RabbitMQ, from the three URLs.
+    /// Throws a configuration error in a build without librabbitmq and hiredis (development mode only).
+    public static func production(settings: Settings, logger: Logger) throws -> Infrastructure {
+        #if canImport(TableOrderBrokers)
+        let urls = try settings.requireServices()
+        let postgres = PostgresEngine(url: urls.database, logger: logger)
+        let redis = RedisClient(url: urls.redis, logger: logger)
+        let channel = RedisEventChannel(client: redis, url: urls.redis, logger: logger)
+        let bus = RabbitMQEventBus(url: urls.rabbitMQ, logger: logger)
+        return Infrastructure(
+            store: SQLStore(engine: postgres),
+            cache: CacheManager(
+                store: RedisCacheStore(client: redis), defaultTTL: settings.cacheTTLSeconds,
+                menuTTL: settings.menuCacheTTLSeconds, logger: logger),
+            channel: channel, bus: bus, limiter: RedisRateLimiter(client: redis), services: [postgres],
+            close: {
+                channel.shutdown()
+                await bus.shutdown()
+                redis.shutdown()
+            })
+        #else
+        throw ConfigurationError(
+            "ENV", "this build has no RabbitMQ/Redis support: install librabbitmq-dev and libhiredis-dev and rebuild")
+        #endif
+    }
+}
