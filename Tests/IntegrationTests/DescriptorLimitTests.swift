@@ -71,7 +71,7 @@ struct DescriptorLimitTests {
 
         // When clients leave, the pod takes new streams again.
         streams.removeAll()
-        try await Cluster.eventually("ready again") { try? await cluster.http().get("/readyz").status == 200 ? true : nil }
+        _ = try await Cluster.eventually("ready again") { try? await cluster.http().get("/readyz").status == 200 ? true : nil }
         let again = try await RawConnection.openStream(port: port, token: admin)
         #expect(again.status == 200)
         #expect(api.isRunning)

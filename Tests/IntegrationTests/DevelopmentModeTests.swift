@@ -38,7 +38,10 @@ struct DevelopmentModeTests {
         // Paste them as they are, through a shell, like a newcomer would.
         let stream = try ManagedProcess(name: "curl-stream", executable: "/bin/sh", arguments: ["-c", streamLine + " -s"], environment: ProcessInfo.processInfo.environment)
         defer { stream.kill() }
-        try await Task.sleep(for: .milliseconds(500))
+        // The stream is open once its first line (`retry:`) has arrived.
+        _ = try await Cluster.eventually(timeout: .seconds(10), "the stream open") {
+            stream.output.contains("retry: ") ? true : nil
+        }
         let posted = try await TestEnvironment.run("/bin/sh", ["-c", orderLine + " -s"])
         #expect(posted.out.contains("\"order_id\""), "\(posted.out) \(posted.err)")
         let started = ContinuousClock.now

@@ -125,9 +125,10 @@ struct OrderFlowTests {
             "/api/orders", token: table, json: body, headers: [("Idempotency-Key", key)])
         #expect(again.status == 202)
         #expect(again.json["order_id"] as? String == orderID)
-        try await Task.sleep(for: .milliseconds(300))
+        // The retry added nothing: once an order sent after it is stored, there are two.
+        try await cluster.barrier(store, token: table)
         #expect(
-            try await cluster.count("SELECT count(*) FROM orders WHERE store_id = ?", [.text(store.storeID)]) == 1)
+            try await cluster.count("SELECT count(*) FROM orders WHERE store_id = ?", [.text(store.storeID)]) == 2)
 
         // The same key with another body, once stored, is refused.
         let reused = try await cluster.http().post(
@@ -201,7 +202,7 @@ struct OrderFlowTests {
         defer { byQuery.close() }
         #expect(await byQuery.waitFor { $0.count >= 1 }.map(\.id) == [3])
         // SSE_HEARTBEAT_SECONDS=1 in the test cluster.
-        try await Task.sleep(for: .milliseconds(2500))
+        _ = await replay.waitFor(timeout: .seconds(5)) { _ in replay.receivedComments.contains(": heartbeat") }
         #expect(replay.receivedComments.contains(": heartbeat"))
 
         // Older than the retained log (rows 1 and 2 pruned), or an id the store never had: reload.

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 @testable import TableOrderCore
 @testable import TableOrderInfrastructure
 import Testing
@@ -16,11 +17,21 @@ import Testing
     }
 
     @Test func windowSlides() async throws {
-        let limiter = InMemoryRateLimiter()
-        #expect(try await limiter.consume(key: "u", limit: 1, windowSeconds: 1).allowed)
-        #expect(try await !limiter.consume(key: "u", limit: 1, windowSeconds: 1).allowed)
-        try await Task.sleep(for: .milliseconds(1100))
-        #expect(try await limiter.consume(key: "u", limit: 1, windowSeconds: 1).allowed)
+        let start = ContinuousClock.now
+        let elapsed = NIOLockedValueBox(Duration.zero)
+        let limiter = InMemoryRateLimiter(now: { start + elapsed.withLockedValue { $0 } })
+        #expect(try await limiter.consume(key: "u", limit: 2, windowSeconds: 10).allowed)
+        elapsed.withLockedValue { $0 = .seconds(4) }
+        #expect(try await limiter.consume(key: "u", limit: 2, windowSeconds: 10).allowed)
+        // Full: the first hit leaves the window 10 s after it was made, 6 s from now.
+        let refused = try await limiter.consume(key: "u", limit: 2, windowSeconds: 10)
+        #expect(!refused.allowed && refused.retryAfterSeconds == 6)
+        elapsed.withLockedValue { $0 = .milliseconds(9_999) }
+        #expect(try await !limiter.consume(key: "u", limit: 2, windowSeconds: 10).allowed)
+        // At 10 s the first hit has left; the second (at 4 s) is still in.
+        elapsed.withLockedValue { $0 = .seconds(10) }
+        let admitted = try await limiter.consume(key: "u", limit: 2, windowSeconds: 10)
+        #expect(admitted.allowed && admitted.remaining == 0)
     }
 }
 

@@ -21,7 +21,10 @@ import Testing
         router.get(RouterPath(StreamServer.path), use: route)
         let server = StreamServer(responder: router.buildResponder(), logger: Logger(label: "test"))
         let channel = NIOAsyncTestingChannel()
-        try await channel.pipeline.addHandler(StreamTakeoverHandler(server: server))
+        // Made on the channel's loop: the handler is not Sendable, and is never sent anywhere else.
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(StreamTakeoverHandler(server: server))
+        }.get()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         return channel
     }

@@ -20,7 +20,7 @@ public enum EventLoopExecutor {
         let hook: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer?) -> Void = { job, _ in
             let job = unsafeBitCast(job, to: UnownedJob.self)
             // `any()` is the current loop when called from one of the group's threads: no thread switch.
-            MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(job)
+            MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(ExecutorJob(job))
         }
         return tableorder_install_enqueue_global_hook(unsafeBitCast(hook, to: UnsafeMutableRawPointer.self))
     }

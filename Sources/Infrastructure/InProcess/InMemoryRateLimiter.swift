@@ -5,11 +5,15 @@ import TableOrderCore
 /// `RateLimiter` for one process (development mode, tests): the same sliding window, in memory.
 public final class InMemoryRateLimiter: RateLimiter {
     private let windows = NIOLockedValueBox<[String: [ContinuousClock.Instant]]>([:])
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init() {}
+    /// - Parameter now: the clock the windows slide by (tests step it instead of waiting).
+    public init(now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+        self.now = now
+    }
 
     public func consume(key: String, limit: Int, windowSeconds: Int) async throws -> RateLimitDecision {
-        let now = ContinuousClock.now
+        let now = self.now()
         let window = Duration.seconds(windowSeconds)
         return windows.withLockedValue { windows in
             var hits = windows[key, default: []].filter { now - $0 < window }

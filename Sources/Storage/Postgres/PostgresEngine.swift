@@ -126,12 +126,12 @@ public final class PostgresEngine: SQLEngine, Service {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
-            case .text(let s): try bindings.append(s)
-            case .int(let i): try bindings.append(i)
-            case .double(let d): try bindings.append(d)
-            case .bool(let b): try bindings.append(b)
-            case .date(let d): try bindings.append(d)
-            case .uuid(let u): try bindings.append(u)
+            case .text(let s): bindings.append(s)
+            case .int(let i): bindings.append(i)
+            case .double(let d): bindings.append(d)
+            case .bool(let b): bindings.append(b)
+            case .date(let d): bindings.append(d)
+            case .uuid(let u): bindings.append(u)
             case .null: bindings.appendNull()
             }
         }

@@ -187,6 +187,17 @@ final class Cluster: @unchecked Sendable {
         return id
     }
 
+    /// Places an order and waits until it is stored. There is one command queue, consumed in order, so
+    /// every command the API queued before it has then been applied too: a test that checks that refused
+    /// requests changed nothing waits for this instead of for an amount of time.
+    func barrier(_ store: SeededStore, token: String) async throws {
+        let orderID = try await placeOrder(store, token: token)
+        _ = try await Cluster.eventually("the barrier order \(orderID) stored") {
+            try await self.count("SELECT count(*) FROM orders WHERE id = ?", [.uuid(UUID(uuidString: orderID)!)]) == 1
+                ? true : nil
+        }
+    }
+
     func menus(_ store: SeededStore) async throws -> [[String: Any]] {
         let result = try await http().get("/api/stores/\(store.storeID)/menus")
         return result.json["menus"] as? [[String: Any]] ?? []
