@@ -1,11 +1,21 @@
-/// The OpenAPI 3 description of the contract (`GET /openapi.json`). A unit test checks its paths and
-/// methods against the routes the API registers, so the two cannot drift apart.
+import TableOrderCore
+
+/// The OpenAPI 3 description of the contract (`GET /openapi.json`). Its limits are the validators' own
+/// (`Limits`); `OpenAPITests` checks its paths and methods against the routes the API registers, and
+/// `DocumentedLimitsTests` sends the values at and past every limit it states.
 enum OpenAPIDocument {
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
     static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
-    static func integer(_ min: Int, _ max: Int) -> JSONValue { ["type": "integer", "minimum": .int(min), "maximum": .int(max)] }
-    static func string(_ min: Int, _ max: Int) -> JSONValue { ["type": "string", "minLength": .int(min), "maxLength": .int(max)] }
+    /// A property bounded by one of the contract's `Limits`: the validators check the same value.
+    static func bounded(_ limit: Limit, items: JSONValue? = nil) -> (String, JSONValue) {
+        let low = JSONValue.int(limit.range.lowerBound), high = JSONValue.int(limit.range.upperBound)
+        switch limit.measure {
+        case .value: return (limit.field, ["type": "integer", "minimum": low, "maximum": high])
+        case .characters: return (limit.field, ["type": "string", "minLength": low, "maxLength": high])
+        case .items: return (limit.field, ["type": "array", "minItems": low, "maxItems": high, "items": items ?? [:]])
+        }
+    }
     static let nullableString: JSONValue = ["type": "string", "nullable": true]
     static let errorResponse: JSONValue = [
         "description": "error", "content": ["application/json": ["schema": ref("Error")]],
@@ -28,7 +38,7 @@ enum OpenAPIDocument {
         var allParameters = parameters
         if body != nil || ok.code == "202" {
             allParameters.append([
-                "name": "Idempotency-Key", "in": "header", "required": false, "schema": string(1, 128),
+                "name": "Idempotency-Key", "in": "header", "required": false, "schema": bounded(Limits.idempotencyKey).1,
             ])
         }
         if !allParameters.isEmpty { pairs.append(("parameters", .array(allParameters))) }
@@ -109,25 +119,25 @@ enum OpenAPIDocument {
             ])]),
         ]),
         "MenuFields": object([
-            ("category_id", uuid), ("name", string(1, 100)), ("price", integer(0, 10_000_000)),
-            ("description", string(0, 1000)), ("image_url", string(0, 2048)), ("is_available", ["type": "boolean"]),
-            ("sort_order", integer(-1_000_000, 1_000_000)),
+            ("category_id", uuid), bounded(Limits.name), bounded(Limits.price), bounded(Limits.description),
+            bounded(Limits.imageURL), ("is_available", ["type": "boolean"]), bounded(Limits.sortOrder),
         ]),
     ]
 
+    static let eventID: JSONValue = ["type": "integer", "minimum": 0, "maximum": .int(Int(StreamRoutes.maximumEventID))]
     static let storeID: JSONValue = ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"]
     static let write = ["400", "401", "403", "413", "415", "429", "503"]
 
     static let paths: JSONValue = [
         "/api/auth/admin/login": [
             "post": operation(
-                "Admin login", body: object([("store_id", storeID), ("username", string(1, 100)), ("password", ["type": "string"])],
+                "Admin login", body: object([("store_id", storeID), bounded(Limits.username), ("password", ["type": "string"])],
                 required: ["store_id", "username", "password"]),
                 ok: ("200", ref("Token"), "application/json"), errors: ["400", "401", "413", "415", "429"])
         ],
         "/api/auth/table/login": [
             "post": operation(
-                "Table login", body: object([("store_id", storeID), ("table_number", integer(1, 10_000)), ("password", ["type": "string"])],
+                "Table login", body: object([("store_id", storeID), bounded(Limits.tableNumber), ("password", ["type": "string"])],
                 required: ["store_id", "table_number", "password"]),
                 ok: ("200", ref("Token"), "application/json"), errors: ["400", "401", "413", "415", "429"])
         ],
@@ -140,7 +150,7 @@ enum OpenAPIDocument {
             "put": operation(
                 "Change the admin's password (revokes every older token of the admin)", auth: "admin",
                 body: object(
-                    [("current_password", ["type": "string"]), ("new_password", string(8, 128))],
+                    [("current_password", ["type": "string"]), bounded(Limits.newPassword)],
                     required: ["current_password", "new_password"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write)
         ],
@@ -152,7 +162,7 @@ enum OpenAPIDocument {
         "/api/admin/categories": [
             "post": operation(
                 "Create a category", auth: "admin",
-                body: object([("name", string(1, 100)), ("sort_order", integer(-1_000_000, 1_000_000))], required: ["name"]),
+                body: object([bounded(Limits.name), bounded(Limits.sortOrder)], required: ["name"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write)
         ],
         "/api/admin/menus": [
@@ -174,9 +184,10 @@ enum OpenAPIDocument {
                 "Place an order", auth: "table",
                 body: object(
                     [
-                        ("items", ["type": "array", "minItems": 1, "maxItems": 50, "items": object(
-                            [("menu_id", uuid), ("quantity", integer(1, 99))], required: ["menu_id", "quantity"])]),
-                        ("note", string(0, 500)),
+                        bounded(
+                            Limits.orderLines,
+                            items: object([("menu_id", uuid), bounded(Limits.quantity)], required: ["menu_id", "quantity"])),
+                        bounded(Limits.note),
                     ], required: ["items"]),
                 ok: ("202", ref("OrderAccepted"), "application/json"), errors: write + ["404", "422"])
         ],
@@ -215,8 +226,8 @@ enum OpenAPIDocument {
             "get": operation(
                 "Live events (SSE)", auth: "admin",
                 parameters: [
-                    ["name": "Last-Event-ID", "in": "header", "required": false, "schema": ["type": "integer", "minimum": 0]],
-                    ["name": "last_event_id", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 0]],
+                    ["name": "Last-Event-ID", "in": "header", "required": false, "schema": eventID],
+                    ["name": "last_event_id", "in": "query", "required": false, "schema": eventID],
                 ],
                 ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
         ],
@@ -226,7 +237,7 @@ enum OpenAPIDocument {
                 errors: ["401", "403", "429"]),
             "post": operation(
                 "Create a table or reset its password", auth: "admin",
-                body: object([("table_number", integer(1, 10_000)), ("password", string(4, 128))], required: ["table_number", "password"]),
+                body: object([bounded(Limits.tableNumber), bounded(Limits.tablePassword)], required: ["table_number", "password"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write),
         ],
         "/api/admin/tables/{table_id}/complete": [

@@ -31,7 +31,7 @@ struct WriteIdentity {
     init(_ request: Request, claims: AccessClaims, action: String) throws {
         if let key = request.headers[.idempotencyKey] {
             guard Self.isValidKey(key) else {
-                throw ServiceError.validation("Idempotency-Key: 1..128 visible ASCII characters")
+                throw ServiceError.validation("Idempotency-Key: \(Limits.idempotencyKey.expectation), visible ASCII")
             }
             self.key = key
         } else {
@@ -52,6 +52,7 @@ struct WriteIdentity {
     /// `Idempotency-Key`: 1..128 visible ASCII characters.
     static func isValidKey(_ key: String) -> Bool {
         let bytes = key.utf8
-        return (1...128).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+        // Visible ASCII only, so bytes and characters are the same count.
+        return Limits.idempotencyKey.range.contains(bytes.count) && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 }

@@ -41,9 +41,7 @@ extension AuthRoutes {
     func changePassword(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let claims = try context.require(.admin)
         let body = try await RequestBodyReader.decode(PasswordChange.self, from: request)
-        guard (8...128).contains(body.newPassword.unicodeScalars.count) else {
-            throw ServiceError.validation("new_password: 8..128 characters")
-        }
+        try Limits.newPassword.check(body.newPassword)
         guard let adminID = UUID(uuidString: claims.userID) else { throw ServiceError.unauthorized("malformed claims") }
         try await slowGuessing(context, account: "\(claims.storeID):admin-password:\(claims.userID)")
         let credential = try await deps.reads.adminCredential(storeID: claims.storeID, userID: adminID)

@@ -48,7 +48,7 @@ struct AuthRoutes: Sendable {
     func adminLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.decode(AdminLogin.self, from: request)
         try validateStore(body.storeID)
-        guard (1...100).contains(body.username.scalarCount) else { throw ServiceError.validation("username: 1..100 characters") }
+        try Limits.username.check(body.username)
         try await slowGuessing(context, account: "\(body.storeID):admin:\(body.username)")
         let credential = try await deps.reads.adminCredential(storeID: body.storeID, username: body.username)
         try await checkPassword(body.password, credential)
@@ -63,7 +63,7 @@ struct AuthRoutes: Sendable {
     func tableLogin(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.decode(TableLogin.self, from: request)
         try validateStore(body.storeID)
-        guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
+        try Limits.tableNumber.check(body.tableNumber)
         try await slowGuessing(context, account: "\(body.storeID):table:\(body.tableNumber)")
         let credential = try await deps.reads.tableCredential(storeID: body.storeID, tableNumber: body.tableNumber)
         try await checkPassword(body.password, credential)

@@ -51,11 +51,9 @@ struct MenuAdminRoutes: Sendable {
         /// Range checks of contract §5 for the fields present.
         func validate(categories: [MenuCategory]) throws -> String? {
             if let name { try MenuAdminRoutes.checkName(name) }
-            if let price, !(0...10_000_000).contains(price) { throw ServiceError.validation("price: 0..10000000") }
-            if let description, description.scalarCount > 1000 {
-                throw ServiceError.validation("description: at most 1000 characters")
-            }
-            if let imageURL, imageURL.scalarCount > 2048 { throw ServiceError.validation("image_url: at most 2048 characters") }
+            if let price { try Limits.price.check(price) }
+            if let description { try Limits.description.check(description) }
+            if let imageURL { try Limits.imageURL.check(imageURL) }
             if let sortOrder { try MenuAdminRoutes.checkSortOrder(sortOrder) }
             guard let categoryID else { return nil }
             guard let id = UUID(uuidString: categoryID)?.lowercased, categories.contains(where: { $0.id == id }) else {
@@ -77,13 +75,14 @@ struct MenuAdminRoutes: Sendable {
     }
 
     static func checkName(_ name: String) throws {
-        guard (1...100).contains(name.scalarCount), !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ServiceError.validation("name: 1..100 characters")
+        try Limits.name.check(name)
+        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServiceError.validation("name: must not be blank")
         }
     }
 
     static func checkSortOrder(_ value: Int) throws {
-        guard (-1_000_000...1_000_000).contains(value) else { throw ServiceError.validation("sort_order: -1000000..1000000") }
+        try Limits.sortOrder.check(value)
     }
 
     private func storeMenu(_ storeID: String) async throws -> StoreMenu {

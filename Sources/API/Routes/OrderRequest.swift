@@ -18,19 +18,13 @@ struct OrderRequest: Decodable {
     var items: [Line]
     var note: String?
 
-    static let maximumNoteLength = 500
-
     /// Checks shape and ranges, then every line against the store's menu. Throws 400 naming the item.
     func validate(against menu: StoreMenu) throws -> [CreateOrder.Line] {
-        guard (1...50).contains(items.count) else { throw ServiceError.validation("items: 1..50 lines") }
-        if let note, note.scalarCount > Self.maximumNoteLength {
-            throw ServiceError.validation("note: at most \(Self.maximumNoteLength) characters")
-        }
+        try Limits.orderLines.check(items.count)
+        if let note { try Limits.note.check(note) }
         let menus = Dictionary(menu.menus.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try items.enumerated().map { index, line in
-            guard (1...99).contains(line.quantity) else {
-                throw ServiceError.validation("items[\(index)].quantity: 1..99")
-            }
+            try Limits.quantity.check(line.quantity, at: "items[\(index)].quantity")
             guard let id = UUID(uuidString: line.menuID)?.lowercased else {
                 throw ServiceError.validation("items[\(index)].menu_id: not a UUID")
             }

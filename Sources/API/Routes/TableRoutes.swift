@@ -47,8 +47,8 @@ struct TableRoutes: Sendable {
     func upsertTable(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let claims = try context.require(.admin)
         let body = try await RequestBodyReader.decode(TableBody.self, from: request)
-        guard (1...10_000).contains(body.tableNumber) else { throw ServiceError.validation("table_number: 1..10000") }
-        guard (4...128).contains(body.password.scalarCount) else { throw ServiceError.validation("password: 4..128 characters") }
+        try Limits.tableNumber.check(body.tableNumber)
+        try Limits.tablePassword.check(body.password)
         let password = body.password
         let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHasher.hash(password) }
         // The same id as `seed` gives the table, so a table keeps its id whoever created it.

@@ -1,0 +1,63 @@
+/// A bound the contract sets on a value a client sends, declared once: the API's validators check it, the
+/// OpenAPI document publishes it (`GET /openapi.json`), and `DocumentedLimitsTests` sends the values at and
+/// just past each bound the document states.
+public struct Limit: Sendable, Equatable {
+    /// What is counted.
+    public enum Measure: Sendable, Equatable {
+        /// The value itself.
+        case value
+        /// Unicode scalars (contract v1.1 §2), not bytes and not user-perceived characters.
+        case characters
+        /// Elements of an array.
+        case items
+    }
+
+    public let field: String
+    public let range: ClosedRange<Int>
+    public let measure: Measure
+
+    public static func value(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .value) }
+    public static func text(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .characters) }
+    public static func items(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .items) }
+
+    /// Throws the contract's 400 unless `amount` (the value, or its count) is in range. `path` names the
+    /// field in the message when it is not `field` alone (`items[3].quantity`).
+    public func check(_ amount: Int, at path: String? = nil) throws {
+        guard range.contains(amount) else { throw ServiceError.validation("\(path ?? field): \(expectation)") }
+    }
+
+    /// Counts `text` in Unicode scalars.
+    public func check(_ text: String, at path: String? = nil) throws {
+        try check(text.scalarCount, at: path)
+    }
+
+    public var expectation: String {
+        let bounds = "\(range.lowerBound)..\(range.upperBound)"
+        switch measure {
+        case .value: return bounds
+        case .characters: return "\(bounds) characters"
+        case .items: return "\(bounds) items"
+        }
+    }
+}
+
+/// Every limit of the contract on a client's value (§3–§6).
+public enum Limits {
+    // §3 logging in, passwords
+    public static let username = Limit.text("username", 1...100)
+    public static let tableNumber = Limit.value("table_number", 1...10_000)
+    public static let newPassword = Limit.text("new_password", 8...128)
+    public static let tablePassword = Limit.text("password", 4...128)
+    // §5 the menu
+    public static let name = Limit.text("name", 1...100)
+    public static let price = Limit.value("price", 0...10_000_000)
+    public static let description = Limit.text("description", 0...1000)
+    public static let imageURL = Limit.text("image_url", 0...2048)
+    public static let sortOrder = Limit.value("sort_order", -1_000_000...1_000_000)
+    // §6 orders
+    public static let orderLines = Limit.items("items", 1...50)
+    public static let quantity = Limit.value("quantity", 1...99)
+    public static let note = Limit.text("note", 0...500)
+    // §1 writes
+    public static let idempotencyKey = Limit.text("Idempotency-Key", 1...128)
+}

@@ -1,0 +1,275 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The OpenAPI document and the API's behaviour agree on every limit: for each bound the served document
+/// states on a request's body, header or query (`minimum`/`maximum`, `minLength`/`maxLength`,
+/// `minItems`/`maxItems`), the value at the bound is accepted and the value just past it is refused with
+/// 400 `VALIDATION_ERROR`. The bounds are read from `GET /openapi.json`, so a limit added to the document
+/// without a request here to try it fails the test instead of going untried.
+@Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
+struct DocumentedLimitsTests {
+    /// One bound of the document: where it applies and its range, in the document's unit.
+    struct Bound: CustomStringConvertible {
+        enum Location: String { case body, header, query }
+        enum Kind { case integer, text, array }
+        var operation: String
+        var location: Location
+        /// Property names from the body's root; `[]` steps into an array's items.
+        var path: [String]
+        var kind: Kind
+        var minimum: Int?
+        var maximum: Int?
+        var description: String { "\(operation) \(location.rawValue) \(path.joined(separator: "."))" }
+        /// The same limit wherever it is documented (the `Idempotency-Key` of every write).
+        var identity: String { "\(location.rawValue) \(path.joined(separator: ".")) \(kind) \(minimum ?? -1) \(maximum ?? -1)" }
+    }
+
+    @Test func everyDocumentedLimitHoldsAtAndJustPastItsBound() async throws {
+        let cluster = try await Cluster.start(
+            .development,
+            environment: ["RATE_LIMIT": "100000", "LOGIN_RATE_LIMIT": "100000", "SSE_MAX_STREAMS_PER_USER": "1000"])
+        defer { cluster.stop() }
+        let http = cluster.http()
+        let document = try JSONSerialization.jsonObject(with: Data(try await http.get("/openapi.json").body)) as? [String: Any]
+        let bounds = try Self.bounds(in: try #require(document))
+        #expect(bounds.count >= 20, "the document states the contract's limits: \(bounds)")
+
+        let requests = try await Requests(cluster: cluster)
+        var tried = Set<String>()
+        for bound in bounds where !tried.contains(bound.identity) {
+            guard let base = requests.base(for: bound.operation) else { continue }
+            tried.insert(bound.identity)
+            for (amount, accepted) in Self.probes(bound) {
+                let result = try await requests.send(base, bound: bound, amount: amount)
+                let outcome = "\(bound) = \(amount) (\(bound.kind)): \(result.status) \(result.text.prefix(200))"
+                if accepted {
+                    #expect(base.accepted.contains(result.status), "accepted at the bound: \(outcome)")
+                } else {
+                    #expect(result.status == 400 && result.errorCode == "VALIDATION_ERROR", "refused past the bound: \(outcome)")
+                }
+            }
+        }
+        let untried = bounds.filter { !tried.contains($0.identity) }
+        #expect(untried.isEmpty, "documented limits no request here tries: \(untried)")
+    }
+
+    /// The amounts to send and whether each must be accepted: each bound, and one past it.
+    static func probes(_ bound: Bound) -> [(Int, Bool)] {
+        var probes: [(Int, Bool)] = []
+        if let minimum = bound.minimum {
+            probes.append((minimum, true))
+            // A length or count below zero cannot be sent.
+            if bound.kind == .integer || minimum > 0 { probes.append((minimum - 1, false)) }
+        }
+        if let maximum = bound.maximum { probes += [(maximum, true), (maximum + 1, false)] }
+        return probes
+    }
+
+    // MARK: Reading the document
+
+    static func bounds(in document: [String: Any]) throws -> [Bound] {
+        let schemas = ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
+        func resolve(_ schema: [String: Any]) -> [String: Any] {
+            if let ref = schema["$ref"] as? String, let name = ref.split(separator: "/").last,
+                let target = schemas[String(name)] as? [String: Any]
+            {
+                return resolve(target)
+            }
+            if let parts = schema["allOf"] as? [[String: Any]] {
+                var merged: [String: Any] = [:]
+                for part in parts.map(resolve) {
+                    merged.merge(part) { first, second in
+                        if let a = first as? [String: Any], let b = second as? [String: Any] { return a.merging(b) { x, _ in x } }
+                        return first
+                    }
+                }
+                return merged
+            }
+            return schema
+        }
+        func bound(_ schema: [String: Any], operation: String, location: Bound.Location, path: [String]) -> Bound? {
+            let pairs: [(Bound.Kind, String, String)] = [
+                (.integer, "minimum", "maximum"), (.text, "minLength", "maxLength"), (.array, "minItems", "maxItems"),
+            ]
+            for (kind, low, high) in pairs where schema[low] != nil || schema[high] != nil {
+                return Bound(
+                    operation: operation, location: location, path: path, kind: kind,
+                    minimum: (schema[low] as? NSNumber)?.intValue, maximum: (schema[high] as? NSNumber)?.intValue)
+            }
+            return nil
+        }
+        func walk(_ schema: [String: Any], operation: String, path: [String], into found: inout [Bound]) {
+            let schema = resolve(schema)
+            if let b = bound(schema, operation: operation, location: .body, path: path) { found.append(b) }
+            if let properties = schema["properties"] as? [String: Any] {
+                for (name, property) in properties.sorted(by: { $0.key < $1.key }) {
+                    if let property = property as? [String: Any] { walk(property, operation: operation, path: path + [name], into: &found) }
+                }
+            }
+            if let items = schema["items"] as? [String: Any] { walk(items, operation: operation, path: path + ["[]"], into: &found) }
+        }
+
+        var found: [Bound] = []
+        let paths = try #require(document["paths"] as? [String: Any])
+        for (path, methods) in paths.sorted(by: { $0.key < $1.key }) {
+            for (method, operation) in ((methods as? [String: Any]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+                guard let operation = operation as? [String: Any] else { continue }
+                let name = "\(method.uppercased()) \(path)"
+                for parameter in (operation["parameters"] as? [[String: Any]]) ?? [] {
+                    guard let location = (parameter["in"] as? String).flatMap(Bound.Location.init(rawValue:)),
+                        let field = parameter["name"] as? String, let schema = parameter["schema"] as? [String: Any],
+                        let b = bound(resolve(schema), operation: name, location: location, path: [field])
+                    else { continue }
+                    found.append(b)
+                }
+                let body = ((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"]
+                if let schema = (body as? [String: Any])?["schema"] as? [String: Any] {
+                    walk(schema, operation: name, path: [], into: &found)
+                }
+            }
+        }
+        return found
+    }
+}
+
+/// A valid request for each operation the test knows, and how to send it with one value changed.
+struct Requests {
+    struct Base {
+        var method: HTTPMethod
+        var path: String
+        var body: [String: Any]
+        /// Who sends it; nil for the logins. Recomputed for each request where a request changes the account.
+        var token: @Sendable () async throws -> String?
+        /// The statuses that mean "passed validation" (a login with an unknown name is 401, not 400).
+        var accepted: Set<Int>
+        /// A stream: only its response head is read.
+        var isStream = false
+    }
+
+    let cluster: Cluster
+    let store: SeededStore
+    let admin: String
+    let table: String
+    let menuID: String
+    let categoryID: String
+
+    init(cluster: Cluster) async throws {
+        self.cluster = cluster
+        store = try await cluster.seedStore()
+        admin = try await cluster.adminToken(store)
+        // Table 3: the probes of `POST /api/admin/tables` reset the passwords (and end the tokens) of tables
+        // 1 (`table_number` at its minimum) and 2 (the base body's).
+        table = try await cluster.tableToken(store, table: 3)
+        let menu = try await cluster.http().get("/api/stores/\(store.storeID)/menus").json
+        menuID = try #require((menu["menus"] as? [[String: Any]])?.first?["id"] as? String)
+        categoryID = try #require((menu["categories"] as? [[String: Any]])?.first?["id"] as? String)
+    }
+
+    func base(for operation: String) -> Base? {
+        let admin = self.admin, table = self.table, cluster = self.cluster, store = self.store
+        let asAdmin: @Sendable () async throws -> String? = { admin }
+        switch operation {
+        case "POST /api/auth/admin/login":
+            return Base(
+                method: .POST, path: "/api/auth/admin/login",
+                body: ["store_id": store.storeID, "username": "admin", "password": store.adminPassword],
+                token: { nil }, accepted: [200, 401])
+        case "POST /api/auth/table/login":
+            return Base(
+                method: .POST, path: "/api/auth/table/login",
+                body: ["store_id": store.storeID, "table_number": 1, "password": store.tablePassword],
+                token: { nil }, accepted: [200, 401])
+        case "PUT /api/admin/password":
+            // An accepted change ends the admin's tokens: each request is made by the admin of a new store.
+            return Base(
+                method: .PUT, path: "/api/admin/password",
+                body: ["current_password": store.adminPassword, "new_password": "a-new-password"],
+                token: { try await cluster.adminToken(try await cluster.seedStore()) }, accepted: [202])
+        case "POST /api/admin/categories":
+            return Base(method: .POST, path: "/api/admin/categories", body: ["name": "Drinks", "sort_order": 1], token: asAdmin, accepted: [202])
+        case "POST /api/admin/menus":
+            return Base(
+                method: .POST, path: "/api/admin/menus",
+                body: ["category_id": categoryID, "name": "Tea", "price": 3000, "description": "", "image_url": "", "sort_order": 0],
+                token: asAdmin, accepted: [202])
+        case "PUT /api/admin/menus/{menu_id}":
+            return Base(method: .PUT, path: "/api/admin/menus/\(menuID)", body: ["price": 3000], token: asAdmin, accepted: [202])
+        case "POST /api/orders":
+            return Base(
+                method: .POST, path: "/api/orders", body: ["items": [["menu_id": menuID, "quantity": 1]], "note": ""],
+                token: { table }, accepted: [202])
+        case "POST /api/admin/tables":
+            return Base(
+                method: .POST, path: "/api/admin/tables", body: ["table_number": 2, "password": "table-pass"], token: asAdmin,
+                accepted: [202])
+        case "GET /api/admin/orders/stream":
+            return Base(method: .GET, path: "/api/admin/orders/stream", body: [:], token: asAdmin, accepted: [200], isStream: true)
+        default:
+            return nil
+        }
+    }
+
+    /// `base` with the bound's field set to a value of `amount` (the integer, or a text or array that long).
+    func send(_ base: Base, bound: DocumentedLimitsTests.Bound, amount: Int) async throws -> HTTPResult {
+        var body = base.body
+        var headers: [(String, String)] = []
+        var path = base.path
+        switch bound.location {
+        case .header:
+            headers.append((bound.path[0], "\(Self.value(bound, amount, ascii: true))"))
+        case .query:
+            path += "?\(bound.path[0])=\(Self.value(bound, amount, ascii: true))"
+        case .body:
+            body = Self.setting(body, path: bound.path[...], to: Self.value(bound, amount, ascii: false))
+        }
+        let token = try await base.token()
+        if base.isStream {
+            var request = "\(base.method.rawValue) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            if let token { request += "Authorization: Bearer \(token)\r\n" }
+            for (name, value) in headers { request += "\(name): \(value)\r\n" }
+            let connection = try await RawConnection(port: cluster.apiPorts[0])
+            defer { connection.close() }
+            try await connection.send(request + "\r\n")
+            let head = try await connection.readHead()
+            let status = connection.status ?? 0
+            // A refusal's body follows its head; a stream's first frame is not needed.
+            let text = status == 200 ? head : await connection.read(until: { $0.contains("}}") }, timeout: .seconds(5))
+            let json = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+            let jsonStart = json.firstIndex(of: "{").map { String(json[$0...]) } ?? ""
+            return HTTPResult(status: status, headers: [:], body: Array(jsonStart.utf8))
+        }
+        return try await cluster.http().request(base.method, path, token: token, json: body, headers: headers)
+    }
+
+    /// A value of `amount`: the integer itself, a text of that many Unicode scalars (two UTF-8 bytes each
+    /// in a body, so a limit counted in bytes would show), or that many copies of the array's element.
+    static func value(_ bound: DocumentedLimitsTests.Bound, _ amount: Int, ascii: Bool) -> Any {
+        switch bound.kind {
+        case .integer: return amount
+        case .text: return String(repeating: ascii ? "k" : "é", count: amount)
+        case .array: return Array(repeating: "element", count: amount)
+        }
+    }
+
+    /// `body` with the value at `path` replaced; through `[]`, in every element of the array there. An array
+    /// bound copies the array's first element `amount` times.
+    static func setting(_ body: [String: Any], path: ArraySlice<String>, to value: Any) -> [String: Any] {
+        guard let key = path.first else { return body }
+        var body = body
+        let rest = path.dropFirst()
+        if rest.isEmpty {
+            if let copies = value as? [String], let existing = body[key] as? [Any], let first = existing.first {
+                body[key] = Array(repeating: first, count: copies.count)
+            } else {
+                body[key] = value
+            }
+        } else if rest.first == "[]", let elements = body[key] as? [[String: Any]] {
+            body[key] = elements.map { setting($0, path: rest.dropFirst(), to: value) }
+        } else {
+            body[key] = setting(body[key] as? [String: Any] ?? [:], path: rest, to: value)
+        }
+        return body
+    }
+}
