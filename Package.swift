@@ -79,6 +79,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     // The design card, as targets (each: what it imports; every arrow points down to TableOrderCore):
     //   TableOrderAPI (tableorder-api) ── HTTP, Auth, Infrastructure, Worker (development mode runs it in-process)
@@ -110,6 +112,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/Core",
             swiftSettings: swiftSettings),
@@ -147,6 +151,7 @@ let package = Package(
             name: "TableOrderWorker",
             dependencies: [
                 "TableOrderCore",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +190,7 @@ let package = Package(
             dependencies: [
                 "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker", "TableOrderInfrastructure",
                 "TableOrderHTTP",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

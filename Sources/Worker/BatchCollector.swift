@@ -1,3 +1,4 @@
+import DequeModule
 import NIOConcurrencyHelpers
 import TableOrderCore
 
@@ -5,7 +6,7 @@ import TableOrderCore
 /// Under load the worker applies many commands per transaction; when idle a single one goes at once.
 final class BatchCollector: @unchecked Sendable {
     private let lock = NIOLock()
-    private var buffer: [InboundCommand] = []
+    private var buffer: Deque<InboundCommand> = []
     private var finished = false
     private var waiter: CheckedContinuation<Void, Never>?
 

@@ -31,8 +31,10 @@ import Testing
         #expect(TraceContext(header: header) == nil)
     }
 
-    @Test func aLaterVersionMayCarryMoreFields() {
-        #expect(TraceContext(header: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-more")?.sampled == false)
+    /// The parser (swift-w3c-trace-context) knows version 00 only: a later version's request starts a new
+    /// trace instead of continuing the caller's.
+    @Test func aLaterVersionIsNotContinued() {
+        #expect(TraceContext(header: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-more") == nil)
     }
 
     @Test func newTracesAreWellFormedAndDistinct() throws {

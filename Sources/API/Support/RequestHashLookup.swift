@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import NIOConcurrencyHelpers
 import TableOrderCore
@@ -6,13 +7,13 @@ import TableOrderCore
 /// `POST /api/orders`, with many requests per query.
 ///
 /// At most `maximumInFlight` queries run at once; lookups arriving meanwhile wait and then go out
-/// together as one `WHERE id IN (…)`. An idle API answers a lookup with one query, as before; a busy
-/// one sends the database one query per round trip instead of one per request.
+/// together as one `WHERE id IN (…)`. An idle API answers a lookup with one query; a busy one sends the
+/// database one query per round trip instead of one per request.
 final class RequestHashLookup: Sendable {
     private typealias Waiter = (id: UUID, caller: CallerLoop, continuation: CheckedContinuation<String?, any Error>)
 
     private struct State {
-        var waiting: [Waiter] = []
+        var waiting: Deque<Waiter> = []
         var inFlight = 0
     }
 

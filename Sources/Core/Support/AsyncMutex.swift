@@ -1,7 +1,9 @@
+import DequeModule
+
 /// A FIFO lock for async code: one holder at a time, waiters resume in order.
 public actor AsyncMutex {
     private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: Deque<CheckedContinuation<Void, Never>> = []
 
     public init() {}
 
