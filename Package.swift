@@ -22,7 +22,7 @@ let benchmark: [Target] =
         .executableTarget(
             name: "TableOrderBench",
             dependencies: [
-                "TableOrderCore", "TableOrderStorage", "TableOrderBrokers", "CRabbitMQ",
+                "TableOrderCore", "TableOrderStorage", "TableOrderBrokers", "TableOrderProcesses", "CRabbitMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,6 +81,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
     ],
     // The design card, as targets (each: what it imports; every arrow points down to TableOrderCore):
     //   TableOrderAPI (tableorder-api) ── HTTP, Auth, Infrastructure, Worker (development mode runs it in-process)
@@ -217,6 +219,16 @@ let package = Package(
             ],
             path: "Sources/WorkerDaemon",
             swiftSettings: swiftSettings),
+        // Starting programs, for the integration tests and the benchmark: output to a file, exit awaited.
+        .target(
+            name: "TableOrderProcesses",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Sources/Processes",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "UnitTests",
             dependencies: [
@@ -236,12 +248,14 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: brokers + [
-                "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker",
+                "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker", "TableOrderProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+
             ],
             swiftSettings: swiftSettings),
     ] + brokerTargets + benchmark

@@ -225,7 +225,7 @@ struct BoardPage {
 @Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
 struct AdminBoardAssetTests {
     @Test func theBoardAndItsFilesAreServedWithTheirTypes() async throws {
-        let (api, http) = try DevelopmentModeTests.startBareAPI()
+        let (api, http) = try await DevelopmentModeTests.startBareAPI()
         defer { api.terminate() }
         _ = try await Cluster.eventually(timeout: .seconds(120), "the development API") {
             guard api.isRunning else { throw TestFailure("api exited:\n\(api.output)") }

@@ -15,17 +15,17 @@ struct DevelopmentModeTests {
     }
 
     /// `tableorder-api` as a newcomer starts it, on a free port with a fresh SQLite file.
-    static func startBareAPI() throws -> (api: ManagedProcess, http: TestHTTP) {
+    static func startBareAPI() async throws -> (api: ManagedProcess, http: TestHTTP) {
         let port = TestEnvironment.freePort()
         let path = NSTemporaryDirectory() + "tableorder-dev-\(UUID().uuidString.prefix(8))/tableorder.sqlite"
-        let api = try ManagedProcess(
+        let api = try await ManagedProcess(
             name: "api-dev", executable: TestEnvironment.binary("tableorder-api"),
             environment: bareEnvironment(port: port, sqlitePath: path))
         return (api, TestHTTP(baseURL: "http://127.0.0.1:\(port)"))
     }
 
     @Test func thePrintedCurlLinesShowAnOrderArrivingOnTheStream() async throws {
-        let (api, _) = try Self.startBareAPI()
+        let (api, _) = try await Self.startBareAPI()
         defer { api.terminate() }
         let output = try await Cluster.eventually(timeout: .seconds(120), "the introduction") {
             api.output.contains("Place an order") && api.output.contains("Server started") ? api.output : nil
@@ -36,7 +36,7 @@ struct DevelopmentModeTests {
         #expect(output.contains("admin:  admin / "))
 
         // Paste them as they are, through a shell, like a newcomer would.
-        let stream = try ManagedProcess(name: "curl-stream", executable: "/bin/sh", arguments: ["-c", streamLine + " -s"], environment: ProcessInfo.processInfo.environment)
+        let stream = try await ManagedProcess(name: "curl-stream", executable: "/bin/sh", arguments: ["-c", streamLine + " -s"], environment: ProcessInfo.processInfo.environment)
         defer { stream.kill() }
         // The stream is open once its first line (`retry:`) has arrived.
         _ = try await Cluster.eventually(timeout: .seconds(10), "the stream open") {

@@ -364,7 +364,7 @@ struct HardeningTests {
                     var env = cluster.environment
                     env["HTTP_PORT"] = String(port)
                     env[item.variable] = item.url  // nothing listens there
-                    let api = try ManagedProcess(name: "api-no-\(item.dependency)", executable: TestEnvironment.binary("tableorder-api"), environment: env)
+                    let api = try await ManagedProcess(name: "api-no-\(item.dependency)", executable: TestEnvironment.binary("tableorder-api"), environment: env)
                     defer { api.terminate() }
                     let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
                     let ready = try await Cluster.eventually(timeout: .seconds(60), "/readyz answering without \(item.dependency)") {
@@ -416,7 +416,7 @@ struct HardeningTests {
 
         for (name, path) in [("fresh", fresh), ("existing 0644", existing)] {
             let port = TestEnvironment.freePort()
-            let api = try ManagedProcess(
+            let api = try await ManagedProcess(
                 name: "api-perm", executable: "/bin/sh",
                 arguments: ["-c", "umask 022 && exec \"$0\"", TestEnvironment.binary("tableorder-api")],
                 environment: DevelopmentModeTests.bareEnvironment(port: port, sqlitePath: path))

@@ -85,7 +85,7 @@ struct InfrastructureTests {
         var env = cluster.environment
         env["RABBITMQ_URL"] = "amqp://guest:guest@127.0.0.1:\(TestEnvironment.freePort())/"
         env["HTTP_PORT"] = String(port)
-        let api = try ManagedProcess(name: "api-nobroker", executable: TestEnvironment.binary("tableorder-api"), environment: env)
+        let api = try await ManagedProcess(name: "api-nobroker", executable: TestEnvironment.binary("tableorder-api"), environment: env)
         defer { api.terminate() }
         let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
         _ = try await Cluster.eventually("api up") { try? await http.get("/healthz") }

@@ -41,7 +41,7 @@ struct BenchEnvironment: Sendable {
     func startAPI() async throws -> ChildProcess {
         var env = processEnvironment()
         env["HTTP_PORT"] = String(apiPort)
-        let api = try ChildProcess(
+        let api = try await ChildProcess(
             name: "api", executable: binary("tableorder-api"), environment: env, logDirectory: workDirectory)
         try await waitReady(port: apiPort, process: api)
         return api
@@ -50,7 +50,7 @@ struct BenchEnvironment: Sendable {
     func startWorker(_ index: Int) async throws -> ChildProcess {
         var env = processEnvironment()
         env["WORKER_METRICS_PORT"] = String(workerPorts[index])
-        let worker = try ChildProcess(
+        let worker = try await ChildProcess(
             name: "worker-\(index)", executable: binary("tableorder-worker"), environment: env,
             logDirectory: workDirectory)
         try await waitReady(port: workerPorts[index], process: worker)

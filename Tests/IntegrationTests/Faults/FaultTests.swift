@@ -25,7 +25,7 @@ struct FaultTests {
             try await cluster.persistedOrders(store).rows >= 200 ? true : nil
         }
         cluster.workers[0].kill()
-        _ = await cluster.workers[0].process.exit()
+        await cluster.workers[0].exited()
         try await cluster.startWorker()
         let outcomes = await burst.value
         let report = try await cluster.report("worker SIGKILL", store, outcomes)

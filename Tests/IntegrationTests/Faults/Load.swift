@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import TableOrderCore
+import TableOrderProcesses
 import TableOrderStorage
 import Testing
 

@@ -86,11 +86,11 @@ final class Cluster: @unchecked Sendable {
         let binary = TestEnvironment.binary("tableorder-api")
         let process =
             if let openFileLimit {
-                try ManagedProcess(
+                try await ManagedProcess(
                     name: "api", executable: "/bin/sh", arguments: ["-c", "ulimit -n \(openFileLimit) && exec \"$0\"", binary],
                     environment: env)
             } else {
-                try ManagedProcess(name: "api", executable: binary, environment: env)
+                try await ManagedProcess(name: "api", executable: binary, environment: env)
             }
         apis.append(process)
         apiPorts.append(port)
@@ -101,7 +101,7 @@ final class Cluster: @unchecked Sendable {
         let port = TestEnvironment.freePort()
         var env = environment
         env["WORKER_METRICS_PORT"] = String(port)
-        let process = try ManagedProcess(
+        let process = try await ManagedProcess(
             name: "worker", executable: TestEnvironment.binary("tableorder-worker"), environment: env)
         workers.append(process)
         workerPorts.append(port)

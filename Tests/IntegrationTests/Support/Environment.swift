@@ -1,6 +1,7 @@
 import CryptoExtras
 import Foundation
 import Synchronization
+import TableOrderProcesses
 
 /// Where the real services and the built executables are. Set by `ops/test.sh`, which also exports
 /// `TABLEORDER_INTEGRATION=1`. Without that flag, a suite whose part of the environment is missing is
@@ -121,7 +122,7 @@ enum TestEnvironment {
     ) {
         let output = NSTemporaryDirectory() + "tableorder-run-\(UUID().uuidString.prefix(8)).out"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = try Spawned(path, arguments, environment: environment ?? env, output: output)
+        let process = try await Spawned(path, arguments, environment: environment ?? env, output: output)
         let status = await process.exit()
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         return (status, text, text)

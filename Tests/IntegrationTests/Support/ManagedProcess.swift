@@ -1,4 +1,5 @@
 import Foundation
+import TableOrderProcesses
 
 /// An API or worker process started by a test, with its output kept in a log file.
 final class ManagedProcess: @unchecked Sendable {
@@ -6,10 +7,10 @@ final class ManagedProcess: @unchecked Sendable {
     let logPath: String
     let name: String
 
-    init(name: String, executable: String, arguments: [String] = [], environment: [String: String]) throws {
+    init(name: String, executable: String, arguments: [String] = [], environment: [String: String]) async throws {
         self.name = name
         logPath = NSTemporaryDirectory() + "tableorder-\(name)-\(UUID().uuidString.prefix(8)).log"
-        process = try Spawned(executable, arguments, environment: environment, output: logPath)
+        process = try await Spawned(executable, arguments, environment: environment, output: logPath)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -25,6 +26,10 @@ final class ManagedProcess: @unchecked Sendable {
     }
 
     func kill() { process.signal(SIGKILL) }
+
+    /// Waits until it exited (however it ends); returns its exit status.
+    @discardableResult
+    func exited() async -> Int32 { await process.exit() }
 
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -56,7 +56,7 @@ final class WebDriver: @unchecked Sendable {
             throw TestFailure("chromium and chromedriver are missing: run ops/browser.sh install")
         }
         let port = TestEnvironment.freePort()
-        let driver = try ManagedProcess(
+        let driver = try await ManagedProcess(
             name: "chromedriver", executable: chromedriverPath, arguments: ["--port=\(port)"],
             environment: ProcessInfo.processInfo.environment)
         let http = TestHTTP(baseURL: "http://127.0.0.1:\(port)")
@@ -105,7 +105,7 @@ final class WebDriver: @unchecked Sendable {
     func quit() async {
         _ = try? await http.request(.DELETE, "/session/\(session)")
         driver.kill()
-        _ = await driver.process.exit()
+        await driver.exited()
         if let browserPID, kill(browserPID, 0) == 0 {
             try? await Task.sleep(for: .seconds(1))
             if kill(browserPID, 0) == 0 { kill(browserPID, SIGKILL) }
