@@ -1,6 +1,7 @@
 /// The bytes a command travels as. New orders — nearly every message — are written by hand: on the
 /// API's hot path Foundation's `JSONEncoder` was one of the largest costs left. Every other command,
-/// and the reading side, use `Codable`; a unit test checks that both writers give the same message.
+/// and the reading side, use `Codable`; `CommandWireTests` decodes what this writes back into the same
+/// command, with `JSONDecoder`.
 extension CommandEnvelope {
     public func wireBytes() throws -> [UInt8] {
         guard case .createOrder(let order) = command else { return try JSON.encode(self) }
