@@ -84,9 +84,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
     ],
-    // The design card, as targets (each: what it imports; every arrow points down to TableOrderCore):
-    //   TableOrderAPI (tableorder-api) ── HTTP, Auth, Infrastructure, Worker (development mode runs it in-process)
-    //   TableOrderWorkerDaemon (tableorder-worker) ── Worker, Infrastructure, HTTP
+    // The design card, as targets (each: what it imports; every one also imports TableOrderCore):
+    //   TableOrderAPI (tableorder-api) ── Auth, HTTP, Infrastructure, Worker (development mode runs it
+    //     in-process), Storage (development mode's seed; an unreachable database in the error mapping)
+    //   TableOrderWorkerDaemon (tableorder-worker) ── Worker, Infrastructure, HTTP, Storage (migrate, seed)
     //   Infrastructure (the composition root) ── Storage, Worker, and Brokers or its in-process parts
     //   Worker (commands → database, cache, events), Auth (tokens), Storage (SQL), Brokers (RabbitMQ,
     //   Redis), HTTP (error shape, operations endpoints) ── Core (domain, wire format, errors, ports)

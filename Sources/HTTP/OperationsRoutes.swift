@@ -24,7 +24,7 @@ public struct OperationsRoutes: Sendable {
         router.get("/readyz") { _, _ in
             let problems = await readiness()
             guard problems.isEmpty else {
-                return ServiceError.unavailable("not ready: " + problems.joined(separator: "; "), retryAfter: 5).response
+                throw ServiceError.unavailable("not ready: " + problems.joined(separator: "; "), retryAfter: 5)
             }
             return Self.json(#"{"status":"ready"}"#)
         }

@@ -5,7 +5,9 @@ import TableOrderCore
 
 /// The one place where errors become HTTP (contract §2), for the API and the worker's operations endpoints
 /// alike: the status each code stands for, and the body `{"error": {"code", "message"}}` (JSON, with
-/// `Retry-After` for 429 and 503). A handler that throws a `ServiceError` is answered by Hummingbird itself.
+/// `Retry-After` for 429 and 503). Where no middleware catches it (the worker's operations port), a thrown
+/// `ServiceError` is answered by Hummingbird through `HTTPResponseError`; the API's `ErrorMiddleware` first
+/// turns every other error into one and answers with `response`.
 extension ServiceError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch code {

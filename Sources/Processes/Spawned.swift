@@ -17,17 +17,25 @@ import Glibc
 public final class Spawned: Sendable {
     public let pid: pid_t
     private let exited: Task<Int32, Never>
-    private let finished = NIOLockedValueBox(false)
+    /// A pidfd of the child while it has not been reaped: it names this process only, so a signal can
+    /// never reach another that was given the same pid later. nil once the child is reaped.
+    private let handle = NIOLockedValueBox<Int32?>(nil)
 
     /// - Parameters:
     ///   - output: a file that receives stdout and stderr (appended).
     public init(_ path: String, _ arguments: [String], environment: [String: String], output: String) async throws {
         let file = try FileDescriptor.open(
-            FilePath(output), .writeOnly, options: [.create, .append, .closeOnExec], permissions: [.ownerReadWrite, .groupRead, .otherRead])
-        let errors = try file.duplicate()
+            FilePath(output), .writeOnly, options: [.create, .append, .closeOnExec],
+            permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        let errors: FileDescriptor
+        do { errors = try file.duplicate() } catch {
+            try? file.close()
+            throw error
+        }
         let started = AsyncStream<Result<pid_t, any Error>>.makeStream()
-        let finished = self.finished
+        let handle = self.handle
         exited = Task {
+            defer { handle.withLockedValue { fd in fd.map { _ = close($0) }; fd = nil } }
             do {
                 let result = try await Subprocess.run(
                     .path(FilePath(path)), arguments: Arguments(arguments),
@@ -35,15 +43,16 @@ public final class Spawned: Sendable {
                     input: .none, output: .fileDescriptor(file, closeAfterSpawningProcess: true),
                     error: .fileDescriptor(errors, closeAfterSpawningProcess: true)
                 ) { execution in
+                    // The library closes its pidfd once the child is reaped: this copy lives until then too.
+                    let pidfd = fcntl(execution.processIdentifier.processDescriptor, F_DUPFD_CLOEXEC, 0)
+                    handle.withLockedValue { $0 = pidfd >= 0 ? pidfd : nil }
                     started.continuation.yield(.success(execution.processIdentifier.value))
                 }
-                finished.withLockedValue { $0 = true }
                 switch result.terminationStatus {
                 case .exited(let code): return code
                 case .signaled(let signal): return 128 + signal
                 }
             } catch {
-                finished.withLockedValue { $0 = true }
                 started.continuation.yield(.failure(error))
                 return -1
             }
@@ -56,10 +65,24 @@ public final class Spawned: Sendable {
         }
     }
 
-    public var isRunning: Bool { !finished.withLockedValue { $0 } }
+    /// False once the child has exited (its pidfd is readable then), even before it is reaped.
+    public var isRunning: Bool {
+        handle.withLockedValue { fd in
+            guard let fd else { return false }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            return poll(&descriptor, 1, 0) == 0
+        }
+    }
 
+    /// Sends `signal` to the child if it is still running: checked on its pidfd just before, so the signal
+    /// does not reach a process that was given its pid after it was reaped.
     public func signal(_ signal: Int32) {
-        if isRunning { kill(pid, signal) }
+        handle.withLockedValue { fd in
+            guard let fd else { return }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            // Not exited: not reaped either, so the pid is still this child's.
+            if poll(&descriptor, 1, 0) == 0 { kill(pid, signal) }
+        }
     }
 
     /// The exit status (128 + signal number when killed by a signal).

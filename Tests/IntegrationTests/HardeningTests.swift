@@ -168,9 +168,8 @@ struct HardeningTests {
         let adminB = try await cluster.adminToken(second)
         let base = cluster.baseURL()
 
-        // A's streams on plain close-on-exec sockets, so that closing one ends the connection at once.
-        // (AsyncHTTPClient's sockets are inherited by the processes other tests spawn meanwhile, and a
-        // child holding one keeps the connection open after the client closed it.)
+        // A's streams on raw sockets, so that closing one ends the connection at once (an HTTP client's
+        // pool decides itself when a connection it no longer uses is closed).
         var streamsA: [RawConnection] = []
         defer { streamsA.forEach { $0.close() } }
         for _ in 0..<2 {

@@ -29,6 +29,7 @@ struct RateLimitTests {
             #expect((1...3).contains(retry))
         }
         // Refused requests did not consume the window: once the first five slide out, requests pass again.
+        // The window slides by Redis's clock (`TIME` in the script), so here time itself has to pass.
         try await Task.sleep(for: .milliseconds(3200))
         let again = try await cluster.http(1).get("/api/admin/tables", token: admin)
         #expect(again.status == 200)

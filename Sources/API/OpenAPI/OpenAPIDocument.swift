@@ -36,7 +36,7 @@ enum OpenAPIDocument {
         var pairs: [(String, JSONValue)] = [("summary", .string(summary))]
         if let auth { pairs.append(("security", [["bearer": []]])); pairs.append(("x-role", .string(auth))) }
         var allParameters = parameters
-        if body != nil || ok.code == "202" {
+        if ok.code == "202" {  // every write answered 202 takes one (`WriteIdentity`); nothing else reads it
             allParameters.append([
                 "name": "Idempotency-Key", "in": "header", "required": false, "schema": bounded(Limits.idempotencyKey).1,
             ])

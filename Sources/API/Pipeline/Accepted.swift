@@ -31,7 +31,7 @@ struct WriteIdentity {
     init(_ request: Request, claims: AccessClaims, action: String) throws {
         if let key = request.headers[.idempotencyKey] {
             guard Self.isValidKey(key) else {
-                throw ServiceError.validation("Idempotency-Key: \(Limits.idempotencyKey.expectation), visible ASCII")
+                throw ServiceError.validation("Idempotency-Key: \(Limits.idempotencyKey.expectation)")
             }
             self.key = key
         } else {

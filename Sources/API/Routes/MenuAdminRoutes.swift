@@ -77,7 +77,7 @@ struct MenuAdminRoutes: Sendable {
     static func checkName(_ name: String) throws {
         try Limits.name.check(name)
         guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ServiceError.validation("name: must not be blank")
+            throw ServiceError.validation("name: \(Limits.name.expectation)")
         }
     }
 

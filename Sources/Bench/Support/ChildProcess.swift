@@ -17,6 +17,7 @@ final class ChildProcess: Sendable {
     {
         self.name = name
         self.logPath = "\(logDirectory)/\(name).log"
+        try? FileManager.default.removeItem(atPath: logPath)  // the log is this process's alone
         process = try await Spawned(executable, arguments, environment: environment, output: logPath)
     }
 

@@ -15,10 +15,18 @@ public struct Limit: Sendable, Equatable {
     public let field: String
     public let range: ClosedRange<Int>
     public let measure: Measure
+    /// What the 400's message calls the counted things (`lines` for an order's items).
+    public let noun: String?
 
-    public static func value(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .value) }
-    public static func text(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .characters) }
-    public static func items(_ field: String, _ range: ClosedRange<Int>) -> Limit { Limit(field: field, range: range, measure: .items) }
+    public static func value(_ field: String, _ range: ClosedRange<Int>) -> Limit {
+        Limit(field: field, range: range, measure: .value, noun: nil)
+    }
+    public static func text(_ field: String, _ range: ClosedRange<Int>, noun: String = "characters") -> Limit {
+        Limit(field: field, range: range, measure: .characters, noun: noun)
+    }
+    public static func items(_ field: String, _ range: ClosedRange<Int>, noun: String = "items") -> Limit {
+        Limit(field: field, range: range, measure: .items, noun: noun)
+    }
 
     /// Throws the contract's 400 unless `amount` (the value, or its count) is in range. `path` names the
     /// field in the message when it is not `field` alone (`items[3].quantity`).
@@ -31,17 +39,15 @@ public struct Limit: Sendable, Equatable {
         try check(text.scalarCount, at: path)
     }
 
+    /// The message's wording: `1..100 characters`, `at most 500 characters`, `1..99`.
     public var expectation: String {
-        let bounds = "\(range.lowerBound)..\(range.upperBound)"
-        switch measure {
-        case .value: return bounds
-        case .characters: return "\(bounds) characters"
-        case .items: return "\(bounds) items"
-        }
+        guard let noun else { return "\(range.lowerBound)..\(range.upperBound)" }
+        if range.lowerBound == 0 { return "at most \(range.upperBound) \(noun)" }
+        return "\(range.lowerBound)..\(range.upperBound) \(noun)"
     }
 }
 
-/// Every limit of the contract on a client's value (§3–§6).
+/// The contract's limits on the fields of request bodies and on `Idempotency-Key` (§1, §3–§6).
 public enum Limits {
     // §3 logging in, passwords
     public static let username = Limit.text("username", 1...100)
@@ -55,9 +61,9 @@ public enum Limits {
     public static let imageURL = Limit.text("image_url", 0...2048)
     public static let sortOrder = Limit.value("sort_order", -1_000_000...1_000_000)
     // §6 orders
-    public static let orderLines = Limit.items("items", 1...50)
+    public static let orderLines = Limit.items("items", 1...50, noun: "lines")
     public static let quantity = Limit.value("quantity", 1...99)
     public static let note = Limit.text("note", 0...500)
     // §1 writes
-    public static let idempotencyKey = Limit.text("Idempotency-Key", 1...128)
+    public static let idempotencyKey = Limit.text("Idempotency-Key", 1...128, noun: "visible ASCII characters")
 }

@@ -36,13 +36,14 @@ public struct TraceContext: Sendable, Hashable {
                 flags: .sampled, state: TraceState()))
     }
 
-    /// The same trace, one span further: what this process does on behalf of the sender.
+    /// The same trace, one span further: what this process does on behalf of the sender. Only the sampled
+    /// flag is carried on (the one flag version 00 defines).
     public func child() -> TraceContext {
         var random = FastRandom()
         return TraceContext(
             W3CTraceContext.TraceContext(
-                traceID: context.traceID, spanID: Self.nonZero { .random(using: &random) }, flags: context.flags,
-                state: context.state))
+                traceID: context.traceID, spanID: Self.nonZero { .random(using: &random) },
+                flags: sampled ? .sampled : [], state: TraceState()))
     }
 
     /// The header value, version 00.

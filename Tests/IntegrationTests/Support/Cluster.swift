@@ -49,8 +49,8 @@ final class Cluster: @unchecked Sendable {
         env["LOG_LEVEL"] = env["TEST_LOG_LEVEL"] ?? "info"
         env["SSE_HEARTBEAT_SECONDS"] = "1"
         env["LOGIN_RATE_LIMIT"] = "1000"  // many tests log in from 127.0.0.1 at once; one test lowers it
-        // A test's streams are one admin's, and a stream a test has closed can stay open a while on the
-        // server (a process started meanwhile inherited its socket); one test lowers it to check the cap.
+        // A test's streams are usually all one admin's, more than the default 5 in some tests; one test
+        // lowers it to check the cap.
         env["SSE_MAX_STREAMS_PER_USER"] = "1000"
         for (key, value) in extraEnvironment { env[key] = value }
         return env
@@ -187,9 +187,12 @@ final class Cluster: @unchecked Sendable {
         return id
     }
 
-    /// Places an order and waits until it is stored. There is one command queue, consumed in order, so
-    /// every command the API queued before it has then been applied too: a test that checks that refused
-    /// requests changed nothing waits for this instead of for an amount of time.
+    /// Places an order and waits until it is stored: a test that checks that refused requests changed
+    /// nothing waits for this instead of for an amount of time. There is one command queue, consumed in
+    /// order: in development mode (one consumer) every command queued before the barrier has then been
+    /// applied. In production mode the suites running at once share the queue (one vhost per run), so
+    /// another suite's worker could still hold an earlier command among those it has prefetched, to apply
+    /// with its next batch: there the barrier is a strong hint, not a proof.
     func barrier(_ store: SeededStore, token: String) async throws {
         let orderID = try await placeOrder(store, token: token)
         _ = try await Cluster.eventually("the barrier order \(orderID) stored") {

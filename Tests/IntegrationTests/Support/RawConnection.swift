@@ -17,8 +17,9 @@ final class RawConnection: @unchecked Sendable {
     /// Connects to 127.0.0.1:`port`. `receiveBuffer` sets `SO_RCVBUF` before the connection (so the
     /// window the server sees is small). Throws if the connection is refused or not made within `timeout`.
     init(port: Int, receiveBuffer: Int32? = nil, timeout: Duration = .seconds(10)) async throws {
-        // Close-on-exec: a process another test starts meanwhile must not inherit the socket (it would keep
-        // the connection open on the server after this test closed it).
+        // Close-on-exec: a process started meanwhile must not inherit the socket (it would keep the
+        // connection open on the server after this test closed it). `Spawned` closes it in its children
+        // anyway; this holds for any other way a process is started.
         let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let fd = socket(AF_INET, flags, 0)
         guard fd >= 0 else { throw TestFailure("socket: \(String(cString: strerror(errno)))") }
@@ -126,7 +127,7 @@ final class RawConnection: @unchecked Sendable {
     private func read(until deadline: ContinuousClock.Instant, keep: Bool, done: () -> Bool) async -> (bytes: Int, closed: Bool) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var total = 0
-        while !done() {
+        while !done(), ContinuousClock.now < deadline {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 { return (total, true) }
             if count > 0 {

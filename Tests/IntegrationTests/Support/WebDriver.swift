@@ -100,8 +100,8 @@ final class WebDriver: @unchecked Sendable {
     }
 
     /// Ends the session (chromedriver closes Chromium) and stops chromedriver. Never throws: it runs on
-    /// every path. chromedriver is killed rather than asked: started by the test runner it inherits a
-    /// signal mask that blocks SIGTERM. A Chromium that outlived its session is killed by its own pid.
+    /// every path. chromedriver is killed rather than asked to stop, and a Chromium that outlived its
+    /// session is killed by its own pid.
     func quit() async {
         _ = try? await http.request(.DELETE, "/session/\(session)")
         driver.kill()
