@@ -17,6 +17,8 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
         switch error {
         case is DatabaseUnavailable:
             return true
+        case let statement as TransactionStatementFailed:
+            return isCause(of: statement.error)
         case let transaction as PostgresTransactionError:
             // BEGIN or COMMIT that failed is the connection; an error inside the body is judged on its own.
             if let inner = transaction.closureError { return isCause(of: inner) }
@@ -42,4 +44,11 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
             return false
         }
     }
+}
+
+/// BEGIN or COMMIT of a transaction failed (not a statement of its body).
+public struct TransactionStatementFailed: Error, CustomStringConvertible {
+    public let statement: String
+    public let error: any Error
+    public var description: String { "\(statement) failed: \(String(reflecting: error))" }
 }

@@ -49,17 +49,11 @@ struct PostgresFailureClassTests {
         }
     }
 
-    /// The statement runs outside a transaction. Inside one (`engine.transaction`), the same statement was
-    /// seen to leave the transaction waiting for good, about one run in ten: an open bug (the worker's
-    /// transactions take that path when the server ends their connection), to be fixed, not a property.
     @Test func aConnectionTheServerEndsIsUnavailable() async throws {
         let engine = try Self.engine()
         try await engine.whileRunning {
-            var failure: FailureClass?
-            do {
-                _ = try await engine.query("SELECT pg_terminate_backend(pg_backend_pid())", [])
-            } catch {
-                failure = engine.classify(error)
+            let failure = await Self.failure(of: engine) { connection in
+                _ = try await connection.query("SELECT pg_terminate_backend(pg_backend_pid())", [])
             }
             #expect(failure == .unavailable)
         }

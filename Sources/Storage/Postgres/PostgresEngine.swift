@@ -48,12 +48,30 @@ public final class PostgresEngine: SQLEngine, Service {
         }
     }
 
+    /// BEGIN, `body`, COMMIT; ROLLBACK when `body` fails, unless its failure says the connection is gone:
+    /// a ROLLBACK sent on a connection the server has ended was seen to wait for good (PostgresNIO's
+    /// `withTransaction` sends it whatever the failure), and the server has rolled back anyway.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let logger = self.logger
-        return try await leased { leased in
-            try await leased.withTransaction(logger: logger) { connection in
-                try await body(PostgresSQLConnection(connection: connection, logger: logger))
+        return try await leased { connection in
+            do {
+                try await connection.query("BEGIN;", logger: logger)
+            } catch {
+                throw TransactionStatementFailed(statement: "BEGIN", error: error)
             }
+            let value: T
+            do {
+                value = try await body(PostgresSQLConnection(connection: connection, logger: logger))
+            } catch {
+                if !DatabaseUnavailable.isCause(of: error) { _ = try? await connection.query("ROLLBACK;", logger: logger) }
+                throw error
+            }
+            do {
+                try await connection.query("COMMIT;", logger: logger)
+            } catch {
+                throw TransactionStatementFailed(statement: "COMMIT", error: error)
+            }
+            return value
         }
     }
 
@@ -77,6 +95,11 @@ public final class PostgresEngine: SQLEngine, Service {
     }
 
     public func classify(_ error: any Error) -> FailureClass {
+        if let statement = error as? TransactionStatementFailed {
+            // No constraint of ours is deferred to COMMIT, so BEGIN and COMMIT fail for the connection or
+            // a lost race, never for what the commands hold.
+            return Self.isConflict(statement.error) ? .conflict : .unavailable
+        }
         if let transaction = error as? PostgresTransactionError {
             // An error inside the body is judged on its own.
             if let inner = transaction.closureError { return classify(inner) }
