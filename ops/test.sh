@@ -57,8 +57,8 @@ if [ "$PHASES" = all ] || [ "$PHASES" = quick ]; then
     swift test --skip-build --filter UnitTests
     # The hardening suites (large replays, hundreds of streams, several API processes per test) after the
     # others, one at a time: with everything at once, two cores were too few and clients' 15 s deadlines
-    # were missed; together (DescriptorLimitTests' hundreds of blocking sockets beside the others) a run was
-    # seen to stall, while each passes alone in 1-25 s.
+    # were missed. (Runs that stalled with all four together were most likely PostgresFailureClassTests'
+    # transaction left waiting on a connection the server had ended, fixed in PostgresEngine.transaction.)
     heavy=(HardeningTests DescriptorLimitTests TokenRevocationTests PostgresFailureClassTests)
     swift test --skip-build --skip FaultTests --skip UnitTests --skip "$(IFS='|'; echo "${heavy[*]}")"
     for suite in "${heavy[@]}"; do swift test --skip-build --filter "$suite"; done
