@@ -249,7 +249,7 @@ final class Cluster: @unchecked Sendable {
             if let value = try await body() { return value }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("timed out waiting for \(what)")
+        throw TestFailure("timed out after \(timeout) waiting for \(what)")
     }
 }
 
