@@ -15,7 +15,7 @@ extension ServiceError: HTTPResponseError {
         case .unauthorized, .invalidCredentials: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .invalidTransition: .conflict
+        case .invalidTransition, .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .idempotencyKeyReused: .unprocessableContent

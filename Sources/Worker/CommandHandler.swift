@@ -9,33 +9,46 @@ import TableOrderCore
 public struct CommandHandler: Sendable {
     public init() {}
 
-    /// Applies commands inside `tx`, in order, and returns the events they produced (in log order).
+    /// What applying commands produced: the events (in log order), and the stores whose menu listing
+    /// changed beyond what the commands' kinds say (`CommandEnvelope.staleScopes`): an order that took
+    /// counted stock.
+    public struct Applied: Sendable {
+        public var events: [StoreEvent] = []
+        public var staleMenus: Set<String> = []
+
+        static func += (lhs: inout Applied, rhs: Applied) {
+            lhs.events += rhs.events
+            lhs.staleMenus.formUnion(rhs.staleMenus)
+        }
+    }
+
+    /// Applies commands inside `tx`, in order.
     ///
     /// Runs of consecutive new orders — nearly all of the traffic — are applied together, a few
     /// statements for the whole run rather than several per order; other commands one at a time.
     public func apply(_ envelopes: [CommandEnvelope], in tx: any WriteTransaction, now: Date = Date()) async throws
-        -> [StoreEvent]
+        -> Applied
     {
-        var events: [StoreEvent] = []
+        var applied = Applied()
         var orders: [(envelope: CommandEnvelope, command: CreateOrder)] = []
         for envelope in envelopes {
             if case .createOrder(let command) = envelope.command {
                 orders.append((envelope, command))
                 continue
             }
-            events += try await createOrders(orders, in: tx, now: now)
+            applied += try await createOrders(orders, in: tx, now: now)
             orders = []
-            events += try await applyOne(envelope, in: tx, now: now)
+            applied.events += try await applyOne(envelope, in: tx, now: now)
         }
-        events += try await createOrders(orders, in: tx, now: now)
-        return events
+        applied += try await createOrders(orders, in: tx, now: now)
+        return applied
     }
 
     private func applyOne(_ envelope: CommandEnvelope, in tx: any WriteTransaction, now: Date) async throws
         -> [StoreEvent]
     {
         if case .createOrder(let order) = envelope.command {
-            return try await createOrders([(envelope, order)], in: tx, now: now)  // a run of one
+            return try await createOrders([(envelope, order)], in: tx, now: now).events  // a run of one
         }
         let commandID = try uuid(envelope.id, "command id")
         guard try await tx.claimCommands([commandID], at: now).contains(commandID) else { return [] }
@@ -52,6 +65,10 @@ public struct CommandHandler: Sendable {
         case .completeSession(let c): bodies = try await completeSession(c, in: tx, now: now)
         case .revokeToken(let c): bodies = try await revokeToken(c, in: tx)
         case .changeAdminPassword(let c): bodies = try await changeAdminPassword(c, in: tx, now: now)
+        case .setMenuAvailability(let c): bodies = try await setAvailability(c, in: tx)
+        case .cancelOrderItems(let c): bodies = try await cancelItems(c, in: tx, now: now)
+        case .updateCategory(let c): bodies = try await updateCategory(c, in: tx)
+        case .deleteCategory(let c): bodies = try await deleteCategory(c, in: tx, now: now)
         }
         return try await tx.appendEvents(storeID: envelope.command.storeID, bodies: bodies, at: now)
     }
@@ -66,7 +83,10 @@ extension CommandEnvelope {
     /// Which cached reads of the store the command's effects make stale.
     public var staleScopes: [CacheScope] {
         switch command {
-        case .createCategory, .createMenu, .updateMenu, .deleteMenu: [.menus]
+        case .createCategory, .createMenu, .updateMenu, .deleteMenu, .setMenuAvailability, .updateCategory,
+            .deleteCategory:
+            [.menus]
+        case .cancelOrderItems: [.orders, .menus]  // portions go back to a counted stock
         case .revokeToken, .changeAdminPassword: []
         default: [.orders]
         }

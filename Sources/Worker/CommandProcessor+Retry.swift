@@ -27,7 +27,7 @@ extension CommandProcessor {
 
     /// What came of applying commands in one transaction.
     enum Outcome {
-        case applied([StoreEvent])
+        case applied(CommandHandler.Applied)
         /// They cannot apply as they are; `reason` goes to the dead-letter log.
         case failed(reason: String)
         /// Shutdown or cancellation came before a retry succeeded: nothing may be acknowledged, the

@@ -84,9 +84,9 @@ public struct CommandProcessor: Sendable {
     ) async -> Bool {
         let envelopes = decoded.map(\.1)
         switch await apply(envelopes) {
-        case .applied(let events):
+        case .applied(let applied):
             logApplied(envelopes)
-            await publish(events, invalidating: envelopes)
+            await publish(applied, invalidating: envelopes)
         case .interrupted:
             return false
         case .failed(let reason):
@@ -132,10 +132,12 @@ public struct CommandProcessor: Sendable {
     }
 
     /// After commit: drop the stores' stale cached reads, then wake the SSE nodes and tell other consumers.
-    private func publish(_ events: [StoreEvent], invalidating commands: [CommandEnvelope]) async {
+    private func publish(_ applied: CommandHandler.Applied, invalidating commands: [CommandEnvelope]) async {
+        let events = applied.events
         if let cache {
             var stale: [String: Set<CacheScope>] = [:]
             for envelope in commands { stale[envelope.command.storeID, default: []].formUnion(envelope.staleScopes) }
+            for storeID in applied.staleMenus { stale[storeID, default: []].insert(.menus) }
             for (storeID, scopes) in stale {
                 await cache.invalidate(storeID: storeID, scopes: scopes.sorted { $0.rawValue < $1.rawValue })
             }

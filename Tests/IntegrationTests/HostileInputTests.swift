@@ -44,7 +44,7 @@ struct HostileInputTests {
         let listing = try await cluster.menus(store)
         for text in Self.injections { #expect(listing.contains { $0["name"] as? String == text && $0["description"] as? String == text }) }
         #expect(try await cluster.count("SELECT count(*) FROM orders WHERE store_id = ?", [.text(store.storeID)]) == Self.injections.count)
-        #expect(listing.count == 9 + Self.injections.count, "no menu was deleted")
+        #expect(listing.count == 10 + Self.injections.count, "no menu was deleted")
         for text in Self.injections {
             let login = try await http.post("/api/auth/admin/login", json: ["store_id": store.storeID, "username": text, "password": text])
             #expect(login.status == 401)

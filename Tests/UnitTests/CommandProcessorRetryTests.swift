@@ -246,6 +246,17 @@ struct ScriptedTransaction: WriteTransaction {
     func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws {
         throw NotScripted()
     }
+    func setStock(menuID: UUID, stock: Int) async throws { throw NotScripted() }
+    func orderLines(orderID: UUID) async throws -> [StoredLine] { throw NotScripted() }
+    func cancelPortions(orderID: UUID, line: Int, quantity: Int, orderTotal: Int, at: Date) async throws {
+        throw NotScripted()
+    }
+    func returnStock(menuID: UUID, quantity: Int) async throws { throw NotScripted() }
+    func claimOptionIDs(storeID: String, menuID: UUID, ids: [UUID]) async throws -> Bool { throw NotScripted() }
+    func setAvailability(_ command: SetMenuAvailability, id: UUID) async throws -> Bool { throw NotScripted() }
+    func updateCategory(_ command: UpdateCategory, id: UUID) async throws -> Bool { throw NotScripted() }
+    func categoryHasMenus(_ id: UUID) async throws -> Bool { throw NotScripted() }
+    func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool { throw NotScripted() }
 }
 
 /// Records the tags the processor settles.

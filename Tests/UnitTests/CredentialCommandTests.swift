@@ -18,7 +18,7 @@ import Testing
             let envelope = CommandEnvelope(command: command)
             _ = try await store.transaction { tx in
                 try await tx.lockStores([envelope.command.storeID])
-                return try await CommandHandler().apply([envelope], in: tx, now: now)
+                return try await CommandHandler().apply([envelope], in: tx, now: now).events
             }
         }
 

@@ -14,6 +14,7 @@ import Testing
 struct EmptyRepository: ReadRepository {
     func storeExists(_ storeID: String) async throws -> Bool { false }
     func menu(storeID: String) async throws -> StoreMenu? { nil }
+    func optionOwners(ids: [UUID]) async throws -> [UUID: UUID] { [:] }
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
     func adminCredential(storeID: String, userID: UUID) async throws -> Credential? { nil }
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }

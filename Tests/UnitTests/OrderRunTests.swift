@@ -23,7 +23,7 @@ import Testing
         }
 
         func apply(_ envelopes: [CommandEnvelope]) async throws -> [StoreEvent] {
-            try await store.transaction { tx in try await CommandHandler().apply(envelopes, in: tx) }
+            try await store.transaction { tx in try await CommandHandler().apply(envelopes, in: tx).events }
         }
 
         func strings(_ sql: String, _ binds: [SQLValue] = []) async throws -> [String] {

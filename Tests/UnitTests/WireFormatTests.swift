@@ -5,7 +5,7 @@ import Testing
 @Suite struct WireFormatTests {
     let order = Order(
         orderID: "o", storeID: "s", tableID: "t", tableNumber: 3, sessionID: "x", status: .pending,
-        items: [OrderItem(menuID: "m", name: "Bibimbap", unitPrice: 1000, quantity: 3)], totalAmount: 3000, note: nil,
+        items: [OrderItem(itemID: "i", menuID: "m", name: "Bibimbap", unitPrice: 1000, quantity: 3)], totalAmount: 3000, note: nil,
         createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", deletedAt: nil)
 
     static let commands: [Command] = [
@@ -48,13 +48,23 @@ import Testing
         let cases: [(EventBody, String, Set<String>)] = [
             (.orderStatusChanged(orderID: "o", tableID: "t", from: .pending, to: .preparing), "order_status_changed",
              ["order_id", "table_id", "from", "to"]),
-            (.orderStatusRejected(orderID: "o", requested: .completed, current: .cancelled), "order_status_rejected",
+            (.orderStatusRejected(orderID: "o", requested: "completed", current: .cancelled), "order_status_rejected",
              ["order_id", "requested", "current"]),
             (.orderDeleted(orderID: "o", tableID: "t"), "order_deleted", ["order_id", "table_id"]),
             (.tableSessionCompleted(tableID: "t", sessionID: "x", totalAmount: 9), "table_session_completed",
              ["table_id", "session_id", "total_amount"]),
             (.menuChanged(menuID: "m", categoryID: nil, action: "deleted"), "menu_changed", ["menu_id", "action"]),
             (.menuChanged(menuID: nil, categoryID: "c", action: "created"), "menu_changed", ["category_id", "action"]),
+            // v1.1 (`table_id` on `order_created` and `call_created`, and `order` on `order_rejected`, are additions)
+            (.orderCreated(order), "order_created", ["order", "table_id"]),
+            (.orderRejected(order), "order_rejected", ["order_id", "table_id", "reason", "order"]),
+            (.orderItemsCancelled(orderID: "o", tableID: "t", itemID: "i", quantity: 1, totalAmount: 5),
+             "order_items_cancelled", ["order_id", "table_id", "item_id", "quantity", "total_amount"]),
+            (.callCreated(StaffCall(
+                callID: "c", storeID: "s", tableID: "t", tableNumber: 1, type: .water, note: nil, status: .open,
+                createdAt: "x", updatedAt: "x")), "call_created", ["call", "table_id"]),
+            (.callUpdated(callID: "c", tableID: "t", from: .open, to: .resolved), "call_updated",
+             ["call_id", "table_id", "from", "to"]),
         ]
         for (body, type, extras) in cases {
             let event = try body.makeEvent(storeID: "s", id: 3, occurredAt: "2026-01-01T00:00:00.000Z")
@@ -69,14 +79,20 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(try JSON.encode(order))) as! [String: Any]
         let keys: Set<String> = [
             "order_id", "store_id", "table_id", "table_number", "session_id", "status", "items", "total_amount",
-            "note", "created_at", "updated_at", "deleted_at",
+            "note", "created_at", "updated_at", "deleted_at", "reject_reason",  // v1.1 adds the last
         ]
         #expect(Set(object.keys) == keys)
         #expect(object["note"] is NSNull)
         #expect(object["deleted_at"] is NSNull)
+        #expect(object["reject_reason"] is NSNull)
         let item = (object["items"] as! [[String: Any]])[0]
-        #expect(Set(item.keys) == ["menu_id", "name", "unit_price", "quantity", "subtotal"])
+        #expect(
+            Set(item.keys) == [
+                "menu_id", "name", "unit_price", "quantity", "subtotal", "item_id", "options", "cancelled_quantity",
+            ])
         #expect(item["subtotal"] as? Int == 3000)
+        #expect(item["cancelled_quantity"] as? Int == 0)
+        #expect((item["options"] as? [Any])?.isEmpty == true)
     }
 
     @Test func eventFramingIsOneLineOfJSON() throws {

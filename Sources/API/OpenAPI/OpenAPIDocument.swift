@@ -61,7 +61,7 @@ enum OpenAPIDocument {
 
     static let document: JSONValue = [
         "openapi": "3.0.3",
-        "info": ["title": "Table Order API", "version": "1.0.0"],
+        "info": ["title": "Table Order API", "version": "1.1.0"],
         "components": [
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
             "schemas": schemas,
@@ -80,23 +80,51 @@ enum OpenAPIDocument {
         "OrderAccepted": object(
             [("order_id", uuid), ("status", ["type": "string"])], required: ["order_id", "status"]),
         "OrderItem": object([
-            ("menu_id", uuid), ("name", ["type": "string"]), ("unit_price", ["type": "integer"]),
+            ("item_id", uuid), ("menu_id", uuid), ("name", ["type": "string"]), ("unit_price", ["type": "integer"]),
             ("quantity", ["type": "integer"]), ("subtotal", ["type": "integer"]),
+            ("options", ["type": "array", "items": object([
+                ("option_id", uuid), ("group_id", uuid), ("group_name", ["type": "string"]), ("name", ["type": "string"]),
+                ("price_delta", ["type": "integer"]),
+            ])]),
+            ("cancelled_quantity", ["type": "integer"]),
         ]),
         "Order": object([
             ("order_id", uuid), ("store_id", ["type": "string"]), ("table_id", uuid), ("table_number", ["type": "integer"]),
-            ("session_id", uuid), ("status", ["type": "string", "enum": ["pending", "preparing", "completed", "cancelled"]]),
+            ("session_id", uuid), ("status", orderStatus),
             ("items", ["type": "array", "items": ref("OrderItem")]), ("total_amount", ["type": "integer"]),
             ("note", nullableString), ("created_at", timestamp), ("updated_at", timestamp),
             ("deleted_at", ["type": "string", "format": "date-time", "nullable": true]),
+            ("reject_reason", ["allOf": [ref("RejectReason")], "nullable": true]),
+        ]),
+        "RejectReason": object(
+            [
+                ("code", ["type": "string", "enum": ["SOLD_OUT", "MENU_UNAVAILABLE", "OPTION_UNAVAILABLE"]]), ("menu_id", uuid),
+                ("option_id", uuid),
+            ], required: ["code", "menu_id"]),
+        "Translations": [
+            "type": "object", "maxProperties": .int(Limits.translations.range.upperBound),
+            "additionalProperties": object(
+                [("name", ["type": "string"]), ("description", ["type": "string"])], required: ["name"]),
+        ],
+        "OptionGroup": object([
+            ("id", uuid), ("name", ["type": "string"]), ("min_select", ["type": "integer"]), ("max_select", ["type": "integer"]),
+            ("sort_order", ["type": "integer"]), ("translations", ref("Translations")),
+            ("options", ["type": "array", "items": object([
+                ("id", uuid), ("name", ["type": "string"]), ("price_delta", ["type": "integer"]),
+                ("is_available", ["type": "boolean"]), ("translations", ref("Translations")),
+            ])]),
         ]),
         "StoreMenu": object([
             ("store_id", ["type": "string"]),
-            ("categories", ["type": "array", "items": object([("id", uuid), ("name", ["type": "string"]), ("sort_order", ["type": "integer"])])]),
+            ("categories", ["type": "array", "items": object([
+                ("id", uuid), ("name", ["type": "string"]), ("sort_order", ["type": "integer"]),
+                ("translations", ref("Translations")),
+            ])]),
             ("menus", ["type": "array", "items": object([
                 ("id", uuid), ("category_id", uuid), ("name", ["type": "string"]), ("price", ["type": "integer"]),
                 ("description", nullableString), ("image_url", nullableString), ("is_available", ["type": "boolean"]),
-                ("sort_order", ["type": "integer"]),
+                ("sort_order", ["type": "integer"]), ("option_groups", ["type": "array", "items": ref("OptionGroup")]),
+                ("stock", ["type": "integer", "nullable": true]), ("translations", ref("Translations")),
             ])]),
         ]),
         "AdminOrders": object([
@@ -121,7 +149,27 @@ enum OpenAPIDocument {
         "MenuFields": object([
             ("category_id", uuid), bounded(Limits.name), bounded(Limits.price), bounded(Limits.description),
             bounded(Limits.imageURL), ("is_available", ["type": "boolean"]), bounded(Limits.sortOrder),
+            bounded(Limits.optionGroups, items: ref("OptionGroupFields")), ("translations", ref("Translations")),
         ]),
+        // A group as a request sends it: `min_select ≤ max_select ≤ len(options)` is checked beyond the bounds
+        // stated here.
+        "OptionGroupFields": object(
+            [
+                ("id", uuid), bounded(Limits.optionName), ("min_select", ["type": "integer", "minimum": .int(Limits.minSelect.range.lowerBound)]),
+                ("max_select", ["type": "integer", "minimum": .int(Limits.maxSelect.range.lowerBound)]), bounded(Limits.sortOrder),
+                ("translations", ref("Translations")),
+                bounded(
+                    Limits.groupOptions,
+                    items: object(
+                        [
+                            ("id", uuid), bounded(Limits.optionName), bounded(Limits.priceDelta),
+                            ("is_available", ["type": "boolean"]), ("translations", ref("Translations")),
+                        ], required: ["name", "price_delta"])),
+            ], required: ["name", "min_select", "max_select", "options"]),
+    ]
+
+    static let orderStatus: JSONValue = [
+        "type": "string", "enum": .array(OrderStatus.allCases.map { .string($0.rawValue) }),
     ]
 
     static let eventID: JSONValue = ["type": "integer", "minimum": 0, "maximum": .int(Int(StreamRoutes.maximumEventID))]
@@ -162,7 +210,8 @@ enum OpenAPIDocument {
         "/api/admin/categories": [
             "post": operation(
                 "Create a category", auth: "admin",
-                body: object([bounded(Limits.name), bounded(Limits.sortOrder)], required: ["name"]),
+                body: object(
+                    [bounded(Limits.name), bounded(Limits.sortOrder), ("translations", ref("Translations"))], required: ["name"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write)
         ],
         "/api/admin/menus": [
@@ -179,6 +228,30 @@ enum OpenAPIDocument {
                 "Delete a menu", auth: "admin", parameters: [path("menu_id")],
                 ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "429", "503"]),
         ],
+        "/api/admin/menus/{menu_id}/availability": [
+            "patch": operation(
+                "The sold-out switch and the restock (v1.1)", auth: "admin", parameters: [path("menu_id")],
+                body: [
+                    "type": "object", "minProperties": 1,
+                    "properties": .object([
+                        ("is_available", ["type": "boolean"]),
+                        ("stock", [
+                            "type": "integer", "nullable": true, "minimum": .int(Limits.stock.range.lowerBound),
+                            "maximum": .int(Limits.stock.range.upperBound),
+                        ]),
+                    ]),
+                ],
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"])
+        ],
+        "/api/admin/categories/{category_id}": [
+            "put": operation(
+                "Rename or re-sort a category (v1.1)", auth: "admin", parameters: [path("category_id")],
+                body: object([bounded(Limits.name), bounded(Limits.sortOrder), ("translations", ref("Translations"))]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"]),
+            "delete": operation(
+                "Delete a category that holds no menu (v1.1)", auth: "admin", parameters: [path("category_id")],
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "409", "429", "503"]),
+        ],
         "/api/orders": [
             "post": operation(
                 "Place an order", auth: "table",
@@ -186,7 +259,11 @@ enum OpenAPIDocument {
                     [
                         bounded(
                             Limits.orderLines,
-                            items: object([("menu_id", uuid), bounded(Limits.quantity)], required: ["menu_id", "quantity"])),
+                            items: object(
+                                [
+                                    ("menu_id", uuid), bounded(Limits.quantity),
+                                    bounded(Limits.lineOptions, items: uuid),
+                                ], required: ["menu_id", "quantity"])),
                         bounded(Limits.note),
                     ], required: ["items"]),
                 ok: ("202", ref("OrderAccepted"), "application/json"), errors: write + ["404", "422"])
@@ -205,16 +282,19 @@ enum OpenAPIDocument {
         "/api/admin/orders": [
             "get": operation(
                 "The store's current sessions", auth: "admin",
-                parameters: [["name": "status", "in": "query", "required": false, "schema": [
-                    "type": "string", "enum": ["pending", "preparing", "completed", "cancelled"],
-                ]]],
+                parameters: [["name": "status", "in": "query", "required": false, "schema": orderStatus]],
                 ok: ("200", ref("AdminOrders"), "application/json"), errors: ["400", "401", "403", "429"])
         ],
         "/api/admin/orders/{order_id}/status": [
             "patch": operation(
                 "Move an order", auth: "admin", parameters: [path("order_id")],
-                body: object([("status", ["type": "string", "enum": ["pending", "preparing", "completed", "cancelled"]])],
-                required: ["status"]),
+                body: object([("status", orderStatus)], required: ["status"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404", "409"])
+        ],
+        "/api/admin/orders/{order_id}/items/{item_id}/cancel": [
+            "post": operation(
+                "Cancel portions of an order's line (v1.1)", auth: "admin", parameters: [path("order_id"), path("item_id")],
+                body: object([bounded(Limits.quantity)], required: ["quantity"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404", "409"])
         ],
         "/api/admin/orders/{order_id}": [

@@ -40,10 +40,10 @@ struct WriteIdentity {
         self.scope = [claims.storeID, claims.userID, action]
     }
 
-    /// The id of the resource the write creates.
-    func resourceID(_ kind: String) -> String {
+    /// The id of the resource the write creates (`part`s name one of several: `option_groups[0]`).
+    func resourceID(_ kind: String, _ parts: String...) -> String {
         guard let key else { return UUID().lowercased }
-        return DeterministicID.make(parts: [kind] + scope + [key]).lowercased
+        return DeterministicID.make(parts: [kind] + scope + [key] + parts).lowercased
     }
 
     /// The command's id (exactly-once application of retries).

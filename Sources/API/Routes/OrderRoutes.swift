@@ -16,6 +16,14 @@ struct OrderRoutes: Sendable {
         var status: OrderStatus
     }
 
+    struct PortionsCancel: Decodable {
+        var quantity: Int
+        init(from decoder: any Decoder) throws {
+            quantity = try decoder.container(keyedBy: CodingKeys.self).decodeInteger(forKey: .quantity)
+        }
+        enum CodingKeys: String, CodingKey { case quantity }
+    }
+
     func register(on router: RouteTable) {
         router.post("/api/orders") { request, context in try await createOrder(request, context) }
         router.get("/api/orders/:order_id") { _, context in
@@ -28,6 +36,11 @@ struct OrderRoutes: Sendable {
         }
         router.delete("/api/admin/orders/:order_id") { request, context in
             try await deleteOrder(request, context, id: try context.parameters.require("order_id"))
+        }
+        router.post("/api/admin/orders/:order_id/items/:item_id/cancel") { request, context in
+            try await cancelPortions(
+                request, context, id: try context.parameters.require("order_id"),
+                itemID: try context.parameters.require("item_id"))
         }
     }
 
@@ -96,7 +109,8 @@ struct OrderRoutes: Sendable {
         var status: OrderStatus?
         if let raw = request.uri.queryParameters.get("status") {
             guard let parsed = OrderStatus(rawValue: raw) else {
-                throw ServiceError.validation("status: one of pending, preparing, completed, cancelled")
+                throw ServiceError.validation(
+                    "status: one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             status = parsed
         }
@@ -131,6 +145,34 @@ struct OrderRoutes: Sendable {
         let identity = try WriteIdentity(request, claims: claims, action: "delete:\(order.orderID)")
         try await deps.commands.send(
             .deleteOrder(DeleteOrder(orderID: order.orderID, storeID: claims.storeID)), id: identity.commandID)
+        return try Accepted.response(id: order.orderID, location: "/api/orders/\(order.orderID)")
+    }
+
+    /// v1.1 partial cancel: 409 when the order is over or fewer portions are left than asked; the worker
+    /// checks again.
+    func cancelPortions(_ request: Request, _ context: AppRequestContext, id: String, itemID: String) async throws
+        -> Response
+    {
+        let claims = try context.require(.admin)
+        let body = try await RequestBodyReader.decode(PortionsCancel.self, from: request)
+        try Limits.quantity.check(body.quantity)
+        let order = try await liveOrder(id, store: claims.storeID)
+        guard order.deletedAt == nil, let item = order.items.first(where: { $0.itemID == itemID.lowercased() }) else {
+            throw ServiceError.notFound("order \(id) has no item \(itemID)")
+        }
+        guard !order.status.isTerminal else {
+            throw ServiceError(.invalidTransition, "cannot cancel portions of a \(order.status.rawValue) order")
+        }
+        guard item.remainingQuantity >= body.quantity else {
+            throw ServiceError(
+                .invalidTransition, "only \(item.remainingQuantity) portions of \(item.name) are left to cancel")
+        }
+        let identity = try WriteIdentity(request, claims: claims, action: "cancel:\(order.orderID):\(item.itemID)")
+        try await deps.commands.send(
+            .cancelOrderItems(
+                CancelOrderItems(
+                    orderID: order.orderID, storeID: claims.storeID, itemID: item.itemID, quantity: body.quantity)),
+            id: identity.commandID)
         return try Accepted.response(id: order.orderID, location: "/api/orders/\(order.orderID)")
     }
 

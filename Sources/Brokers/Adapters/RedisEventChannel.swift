@@ -41,7 +41,7 @@ public final class RedisEventChannel: EventChannel {
                 }
                 let storeID = String(channel.dropFirst(StoreEvent.channelPrefix.count))
                 guard header.storeID == storeID else { return }
-                onEvent(StoreEvent(storeID: storeID, id: header.eventID, type: header.type, data: payload))
+                onEvent(StoreEvent(storeID: storeID, id: header.eventID, type: header.type, tableID: header.tableID, data: payload))
             },
             onSubscribed: onResync)
         let fresh = RedisSubscriber(

@@ -60,10 +60,24 @@ public enum Limits {
     public static let description = Limit.text("description", 0...1000)
     public static let imageURL = Limit.text("image_url", 0...2048)
     public static let sortOrder = Limit.value("sort_order", -1_000_000...1_000_000)
+    // §5 (v1.1) options, stock, translations
+    public static let optionGroups = Limit.items("option_groups", 0...10, noun: "groups")
+    public static let groupOptions = Limit.items("options", 1...20, noun: "options")
+    public static let optionName = Limit.text("name", 1...50)
+    public static let minSelect = Limit.value("min_select", 0...20)
+    public static let maxSelect = Limit.value("max_select", 1...20)
+    public static let priceDelta = Limit.value("price_delta", -1_000_000...1_000_000)
+    public static let stock = Limit.value("stock", 0...1_000_000)
+    public static let translations = Limit.items("translations", 0...10, noun: "languages")
+    public static let languageTag = Limit.text("translations", 2...35, noun: "characters in a language tag")
     // §6 orders
     public static let orderLines = Limit.items("items", 1...50, noun: "lines")
     public static let quantity = Limit.value("quantity", 1...99)
     public static let note = Limit.text("note", 0...500)
+    /// v1.1: a line chooses at most one of every option a menu can have (10 groups of 20).
+    public static let lineOptions = Limit.items("options", 0...200, noun: "options")
+    // §7 (v1.1) staff calls
+    public static let callNote = Limit.text("note", 0...200)
     // §1 writes
     public static let idempotencyKey = Limit.text("Idempotency-Key", 1...128, noun: "visible ASCII characters")
 }

@@ -1,24 +1,58 @@
 import Foundation
 
-/// A line of an order as stored: name and price are copied from the menu when the order is persisted,
-/// so later menu edits never change past orders.
+/// A line of an order as stored: name, price and options are copied from the menu when the order is
+/// persisted, so later menu edits never change past orders.
 public struct OrderItem: Codable, Sendable, Equatable {
+    /// Stable: derived from the order and the line's position (`id(orderID:line:)`).
+    public var itemID: String
     public var menuID: String
     public var name: String
+    /// The menu's price plus the chosen options' deltas.
     public var unitPrice: Int
     public var quantity: Int
+    public var options: [ChosenOption]
+    /// Portions cancelled since (v1.1 partial cancel); `subtotal` counts only the others.
+    public var cancelledQuantity: Int
     public var subtotal: Int
 
-    public init(menuID: String, name: String, unitPrice: Int, quantity: Int) {
+    public init(
+        itemID: String, menuID: String, name: String, unitPrice: Int, quantity: Int, options: [ChosenOption] = [],
+        cancelledQuantity: Int = 0
+    ) {
+        self.itemID = itemID
         self.menuID = menuID
         self.name = name
         self.unitPrice = unitPrice
         self.quantity = quantity
-        self.subtotal = unitPrice * quantity
+        self.options = options
+        self.cancelledQuantity = cancelledQuantity
+        self.subtotal = unitPrice * (quantity - cancelledQuantity)
     }
 
+    /// The id of an order's line number `line` (counted from 0).
+    public static func id(orderID: String, line: Int) -> String {
+        DeterministicID.make("order-item", orderID.lowercased(), String(line)).lowercased
+    }
+
+    /// Portions still ordered.
+    public var remainingQuantity: Int { quantity - cancelledQuantity }
+
     enum CodingKeys: String, CodingKey {
-        case menuID = "menu_id", name, unitPrice = "unit_price", quantity, subtotal
+        case itemID = "item_id", menuID = "menu_id", name, unitPrice = "unit_price", quantity, options
+        case cancelledQuantity = "cancelled_quantity", subtotal
+    }
+
+    /// Tolerates the v1 shape (a cached order from before v1.1 has no `item_id`, `options`, `cancelled_quantity`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        itemID = try c.decodeIfPresent(String.self, forKey: .itemID) ?? ""
+        menuID = try c.decode(String.self, forKey: .menuID)
+        name = try c.decode(String.self, forKey: .name)
+        unitPrice = try c.decode(Int.self, forKey: .unitPrice)
+        quantity = try c.decode(Int.self, forKey: .quantity)
+        options = try c.decodeIfPresent([ChosenOption].self, forKey: .options) ?? []
+        cancelledQuantity = try c.decodeIfPresent(Int.self, forKey: .cancelledQuantity) ?? 0
+        subtotal = try c.decode(Int.self, forKey: .subtotal)
     }
 }
 
@@ -36,11 +70,13 @@ public struct Order: Codable, Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
     public var deletedAt: String?
+    /// Why the worker could not accept it (status `rejected`), else `nil`.
+    public var rejectReason: RejectReason?
 
     public init(
         orderID: String, storeID: String, tableID: String, tableNumber: Int, sessionID: String,
         status: OrderStatus, items: [OrderItem], totalAmount: Int, note: String?,
-        createdAt: String, updatedAt: String, deletedAt: String?
+        createdAt: String, updatedAt: String, deletedAt: String?, rejectReason: RejectReason? = nil
     ) {
         self.orderID = orderID
         self.storeID = storeID
@@ -54,12 +90,13 @@ public struct Order: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
+        self.rejectReason = rejectReason
     }
 
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id", storeID = "store_id", tableID = "table_id", tableNumber = "table_number"
         case sessionID = "session_id", status, items, totalAmount = "total_amount", note
-        case createdAt = "created_at", updatedAt = "updated_at", deletedAt = "deleted_at"
+        case createdAt = "created_at", updatedAt = "updated_at", deletedAt = "deleted_at", rejectReason = "reject_reason"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +113,7 @@ public struct Order: Codable, Sendable, Equatable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(deletedAt, forKey: .deletedAt)
+        try c.encode(rejectReason, forKey: .rejectReason)
     }
 }
 
@@ -83,14 +121,24 @@ public struct MenuCategory: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var sortOrder: Int
+    public var translations: Translations
 
-    public init(id: String, name: String, sortOrder: Int) {
+    public init(id: String, name: String, sortOrder: Int, translations: Translations = [:]) {
         self.id = id
         self.name = name
         self.sortOrder = sortOrder
+        self.translations = translations
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, sortOrder = "sort_order" }
+    enum CodingKeys: String, CodingKey { case id, name, sortOrder = "sort_order", translations }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        sortOrder = try c.decode(Int.self, forKey: .sortOrder)
+        translations = try c.decodeIfPresent(Translations.self, forKey: .translations) ?? [:]
+    }
 }
 
 public struct MenuItem: Codable, Sendable, Equatable {
@@ -102,10 +150,16 @@ public struct MenuItem: Codable, Sendable, Equatable {
     public var imageURL: String?
     public var isAvailable: Bool
     public var sortOrder: Int
+    /// v1.1: the groups of options a line chooses from.
+    public var optionGroups: [OptionGroup]
+    /// v1.1: portions left, or `nil` when not counted.
+    public var stock: Int?
+    public var translations: Translations
 
     public init(
         id: String, categoryID: String, name: String, price: Int, description: String?, imageURL: String?,
-        isAvailable: Bool, sortOrder: Int
+        isAvailable: Bool, sortOrder: Int, optionGroups: [OptionGroup] = [], stock: Int? = nil,
+        translations: Translations = [:]
     ) {
         self.id = id
         self.categoryID = categoryID
@@ -115,11 +169,30 @@ public struct MenuItem: Codable, Sendable, Equatable {
         self.imageURL = imageURL
         self.isAvailable = isAvailable
         self.sortOrder = sortOrder
+        self.optionGroups = optionGroups
+        self.stock = stock
+        self.translations = translations
     }
 
     enum CodingKeys: String, CodingKey {
         case id, categoryID = "category_id", name, price, description, imageURL = "image_url"
-        case isAvailable = "is_available", sortOrder = "sort_order"
+        case isAvailable = "is_available", sortOrder = "sort_order", optionGroups = "option_groups", stock
+        case translations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        categoryID = try c.decode(String.self, forKey: .categoryID)
+        name = try c.decode(String.self, forKey: .name)
+        price = try c.decode(Int.self, forKey: .price)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        imageURL = try c.decodeIfPresent(String.self, forKey: .imageURL)
+        isAvailable = try c.decode(Bool.self, forKey: .isAvailable)
+        sortOrder = try c.decode(Int.self, forKey: .sortOrder)
+        optionGroups = try c.decodeIfPresent([OptionGroup].self, forKey: .optionGroups) ?? []
+        stock = try c.decodeIfPresent(Int.self, forKey: .stock)
+        translations = try c.decodeIfPresent(Translations.self, forKey: .translations) ?? [:]
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -132,6 +205,9 @@ public struct MenuItem: Codable, Sendable, Equatable {
         try c.encode(imageURL, forKey: .imageURL)
         try c.encode(isAvailable, forKey: .isAvailable)
         try c.encode(sortOrder, forKey: .sortOrder)
+        try c.encode(optionGroups, forKey: .optionGroups)
+        try c.encode(stock, forKey: .stock)
+        try c.encode(translations, forKey: .translations)
     }
 }
 
@@ -248,6 +324,6 @@ public struct SessionHistory: Codable, Sendable, Equatable {
 }
 
 extension Order {
-    /// Whether the order counts toward its table's total: deleted and cancelled orders do not.
-    public var countsTowardTotal: Bool { deletedAt == nil && status != .cancelled }
+    /// Whether the order counts toward its table's total: deleted, cancelled and rejected orders do not.
+    public var countsTowardTotal: Bool { deletedAt == nil && status.countsTowardTotal }
 }

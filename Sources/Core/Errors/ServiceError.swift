@@ -9,6 +9,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case forbidden = "FORBIDDEN"
         case notFound = "NOT_FOUND"
         case invalidTransition = "INVALID_TRANSITION"
+        /// v1.1: valid, but the resource's state forbids it (a category that still has menus).
+        case conflict = "CONFLICT"
         case payloadTooLarge = "PAYLOAD_TOO_LARGE"
         case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
         case idempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED"

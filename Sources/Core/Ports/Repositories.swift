@@ -22,6 +22,8 @@ public protocol RevocationReads: Sendable {
 public protocol ReadRepository: EventLogReads, RevocationReads {
     func storeExists(_ storeID: String) async throws -> Bool
     func menu(storeID: String) async throws -> StoreMenu?
+    /// The menus that hold these option or group ids (those held), by id.
+    func optionOwners(ids: [UUID]) async throws -> [UUID: UUID]
     func adminCredential(storeID: String, username: String) async throws -> Credential?
     /// The admin's credential by id (a password change checks the current password with it).
     func adminCredential(storeID: String, userID: UUID) async throws -> Credential?
@@ -46,8 +48,10 @@ public protocol WriteTransaction {
 
     /// Of these order ids, those already stored (a client's retry finds its order there).
     func existingOrders(_ ids: [UUID]) async throws -> Set<UUID>
-    /// Menu rows by id, with their store (deleted ones included: an order keeps what it was accepted with).
+    /// Menu rows by id, with their store (deleted ones included, marked).
     func menuRows(ids: [UUID]) async throws -> [UUID: MenuRow]
+    /// Sets a counted menu's stock; at 0 the menu is switched off too.
+    func setStock(menuID: UUID, stock: Int) async throws
     /// The tables found among `ids`, locked (in id order, so concurrent batches cannot deadlock).
     func lockTables(_ ids: [UUID]) async throws -> [UUID: TableRow]
     /// The table's number and current session, if the table belongs to the store. Locks the table row.
@@ -59,6 +63,12 @@ public protocol WriteTransaction {
     /// The order's status, table and deletion, locked for update; `nil` if not in the store.
     func lockOrder(storeID: String, orderID: UUID) async throws -> (status: OrderStatus, tableID: UUID, deleted: Bool)?
     func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws
+    /// The order's lines as stored, in line order.
+    func orderLines(orderID: UUID) async throws -> [StoredLine]
+    /// Adds `quantity` to the line's cancelled portions (lowering its subtotal) and sets the order's total.
+    func cancelPortions(orderID: UUID, line: Int, quantity: Int, orderTotal: Int, at: Date) async throws
+    /// Gives portions back to a counted stock (a menu not counted is left alone).
+    func returnStock(menuID: UUID, quantity: Int) async throws
     func markOrderDeleted(orderID: UUID, at: Date) async throws
     /// What the session's live orders add up to (deleted and cancelled orders count nothing).
     func sessionTotal(sessionID: UUID) async throws -> Int
@@ -71,6 +81,16 @@ public protocol WriteTransaction {
     func updateMenu(_ command: UpdateMenu, id: UUID, categoryID: UUID?) async throws -> Bool
     /// Soft-deletes a live menu; `false` if there is none.
     func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool
+    /// Makes `ids` the option and group ids of the menu; `false` (nothing changed) if another menu holds one.
+    func claimOptionIDs(storeID: String, menuID: UUID, ids: [UUID]) async throws -> Bool
+    /// The sold-out switch and the restock of a live menu; `false` if there is none.
+    func setAvailability(_ command: SetMenuAvailability, id: UUID) async throws -> Bool
+    /// Applies the present fields to a live category; `false` if there is none.
+    func updateCategory(_ command: UpdateCategory, id: UUID) async throws -> Bool
+    /// Whether a live menu is in the category.
+    func categoryHasMenus(_ id: UUID) async throws -> Bool
+    /// Soft-deletes a live category; `false` if there is none.
+    func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool
     /// Creates the table or replaces its password, leaving its credential version as it is (`seed`).
     func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
 
@@ -122,16 +142,34 @@ extension WriteTransaction {
     }
 }
 
-/// A menu as an order line needs it.
+/// A menu as an order line needs it: its store, whether it was deleted, and the menu as listed (price,
+/// availability, stock, options).
 public struct MenuRow: Sendable {
     public var storeID: String
-    public var name: String
-    public var price: Int
+    public var deleted: Bool
+    public var menu: MenuItem
 
-    public init(storeID: String, name: String, price: Int) {
+    public init(storeID: String, deleted: Bool, menu: MenuItem) {
         self.storeID = storeID
-        self.name = name
-        self.price = price
+        self.deleted = deleted
+        self.menu = menu
+    }
+}
+
+/// An order's line as a partial cancel needs it.
+public struct StoredLine: Sendable, Equatable {
+    public var line: Int
+    public var menuID: UUID
+    public var unitPrice: Int
+    public var quantity: Int
+    public var cancelledQuantity: Int
+
+    public init(line: Int, menuID: UUID, unitPrice: Int, quantity: Int, cancelledQuantity: Int) {
+        self.line = line
+        self.menuID = menuID
+        self.unitPrice = unitPrice
+        self.quantity = quantity
+        self.cancelledQuantity = cancelledQuantity
     }
 }
 
@@ -159,10 +197,14 @@ public struct NewOrder: Sendable {
     public var note: String?
     public var requestHash: String
     public var createdAt: Date
+    /// `pending`, or `rejected` with its reason.
+    public var status: OrderStatus
+    public var rejectReason: RejectReason?
 
     public init(
         id: UUID, storeID: String, tableID: UUID, sessionID: UUID, items: [OrderItem], totalAmount: Int,
-        note: String?, requestHash: String, createdAt: Date
+        note: String?, requestHash: String, createdAt: Date, status: OrderStatus = .pending,
+        rejectReason: RejectReason? = nil
     ) {
         self.id = id
         self.storeID = storeID
@@ -173,5 +215,7 @@ public struct NewOrder: Sendable {
         self.note = note
         self.requestHash = requestHash
         self.createdAt = createdAt
+        self.status = status
+        self.rejectReason = rejectReason
     }
 }

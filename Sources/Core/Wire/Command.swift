@@ -16,6 +16,10 @@ public enum Command: Sendable, Equatable {
     case completeSession(CompleteSession)
     case revokeToken(RevokeToken)
     case changeAdminPassword(ChangeAdminPassword)
+    case setMenuAvailability(SetMenuAvailability)
+    case cancelOrderItems(CancelOrderItems)
+    case updateCategory(UpdateCategory)
+    case deleteCategory(DeleteCategory)
 
     public var storeID: String {
         switch self {
@@ -30,6 +34,10 @@ public enum Command: Sendable, Equatable {
         case .completeSession(let c): c.storeID
         case .revokeToken(let c): c.storeID
         case .changeAdminPassword(let c): c.storeID
+        case .setMenuAvailability(let c): c.storeID
+        case .cancelOrderItems(let c): c.storeID
+        case .updateCategory(let c): c.storeID
+        case .deleteCategory(let c): c.storeID
         }
     }
 
@@ -46,6 +54,10 @@ public enum Command: Sendable, Equatable {
         case .completeSession: "table.complete"
         case .revokeToken: "token.revoke"
         case .changeAdminPassword: "admin.password"
+        case .setMenuAvailability: "menu.availability"
+        case .cancelOrderItems: "order.cancel_items"
+        case .updateCategory: "category.update"
+        case .deleteCategory: "category.delete"
         }
     }
 }
@@ -106,6 +118,10 @@ extension Command: Codable {
         case "table.complete": self = .completeSession(try c.decode(CompleteSession.self, forKey: .body))
         case "token.revoke": self = .revokeToken(try c.decode(RevokeToken.self, forKey: .body))
         case "admin.password": self = .changeAdminPassword(try c.decode(ChangeAdminPassword.self, forKey: .body))
+        case "menu.availability": self = .setMenuAvailability(try c.decode(SetMenuAvailability.self, forKey: .body))
+        case "order.cancel_items": self = .cancelOrderItems(try c.decode(CancelOrderItems.self, forKey: .body))
+        case "category.update": self = .updateCategory(try c.decode(UpdateCategory.self, forKey: .body))
+        case "category.delete": self = .deleteCategory(try c.decode(DeleteCategory.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown command \(type)")
         }
@@ -126,6 +142,10 @@ extension Command: Codable {
         case .completeSession(let body): try c.encode(body, forKey: .body)
         case .revokeToken(let body): try c.encode(body, forKey: .body)
         case .changeAdminPassword(let body): try c.encode(body, forKey: .body)
+        case .setMenuAvailability(let body): try c.encode(body, forKey: .body)
+        case .cancelOrderItems(let body): try c.encode(body, forKey: .body)
+        case .updateCategory(let body): try c.encode(body, forKey: .body)
+        case .deleteCategory(let body): try c.encode(body, forKey: .body)
         }
     }
 }

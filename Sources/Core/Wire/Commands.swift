@@ -4,13 +4,31 @@ public struct CreateOrder: Codable, Sendable, Equatable {
     public struct Line: Codable, Sendable, Equatable {
         public var menuID: String
         public var quantity: Int
+        /// v1.1: the chosen options' ids, as the client listed them.
+        public var options: [String]
 
-        public init(menuID: String, quantity: Int) {
+        public init(menuID: String, quantity: Int, options: [String] = []) {
             self.menuID = menuID
             self.quantity = quantity
+            self.options = options
         }
 
-        enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity }
+        enum CodingKeys: String, CodingKey { case menuID = "menu_id", quantity, options }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            menuID = try c.decode(String.self, forKey: .menuID)
+            quantity = try c.decode(Int.self, forKey: .quantity)
+            options = try c.decodeIfPresent([String].self, forKey: .options) ?? []
+        }
+
+        /// Without `options` when there are none: a v1 line travels as it did.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(menuID, forKey: .menuID)
+            try c.encode(quantity, forKey: .quantity)
+            if !options.isEmpty { try c.encode(options, forKey: .options) }
+        }
     }
 
     public var orderID: String
@@ -76,16 +94,18 @@ public struct CreateCategory: Codable, Sendable, Equatable {
     public var storeID: String
     public var name: String
     public var sortOrder: Int
+    public var translations: Translations?
 
-    public init(categoryID: String, storeID: String, name: String, sortOrder: Int) {
+    public init(categoryID: String, storeID: String, name: String, sortOrder: Int, translations: Translations? = nil) {
         self.categoryID = categoryID
         self.storeID = storeID
         self.name = name
         self.sortOrder = sortOrder
+        self.translations = translations
     }
 
     enum CodingKeys: String, CodingKey {
-        case categoryID = "category_id", storeID = "store_id", name, sortOrder = "sort_order"
+        case categoryID = "category_id", storeID = "store_id", name, sortOrder = "sort_order", translations
     }
 }
 
@@ -99,10 +119,14 @@ public struct CreateMenu: Codable, Sendable, Equatable {
     public var imageURL: String?
     public var isAvailable: Bool
     public var sortOrder: Int
+    /// v1.1: every group with its id (the API gives ids to those sent without one).
+    public var optionGroups: [OptionGroup]?
+    public var translations: Translations?
 
     public init(
         menuID: String, storeID: String, categoryID: String, name: String, price: Int, description: String?,
-        imageURL: String?, isAvailable: Bool, sortOrder: Int
+        imageURL: String?, isAvailable: Bool, sortOrder: Int, optionGroups: [OptionGroup]? = nil,
+        translations: Translations? = nil
     ) {
         self.menuID = menuID
         self.storeID = storeID
@@ -113,11 +137,14 @@ public struct CreateMenu: Codable, Sendable, Equatable {
         self.imageURL = imageURL
         self.isAvailable = isAvailable
         self.sortOrder = sortOrder
+        self.optionGroups = optionGroups
+        self.translations = translations
     }
 
     enum CodingKeys: String, CodingKey {
         case menuID = "menu_id", storeID = "store_id", categoryID = "category_id", name, price, description
         case imageURL = "image_url", isAvailable = "is_available", sortOrder = "sort_order"
+        case optionGroups = "option_groups", translations
     }
 }
 
@@ -132,10 +159,14 @@ public struct UpdateMenu: Codable, Sendable, Equatable {
     public var imageURL: String?
     public var isAvailable: Bool?
     public var sortOrder: Int?
+    /// v1.1: when present, replaces the whole list.
+    public var optionGroups: [OptionGroup]?
+    public var translations: Translations?
 
     public init(
         menuID: String, storeID: String, categoryID: String? = nil, name: String? = nil, price: Int? = nil,
-        description: String? = nil, imageURL: String? = nil, isAvailable: Bool? = nil, sortOrder: Int? = nil
+        description: String? = nil, imageURL: String? = nil, isAvailable: Bool? = nil, sortOrder: Int? = nil,
+        optionGroups: [OptionGroup]? = nil, translations: Translations? = nil
     ) {
         self.menuID = menuID
         self.storeID = storeID
@@ -146,11 +177,14 @@ public struct UpdateMenu: Codable, Sendable, Equatable {
         self.imageURL = imageURL
         self.isAvailable = isAvailable
         self.sortOrder = sortOrder
+        self.optionGroups = optionGroups
+        self.translations = translations
     }
 
     enum CodingKeys: String, CodingKey {
         case menuID = "menu_id", storeID = "store_id", categoryID = "category_id", name, price, description
         case imageURL = "image_url", isAvailable = "is_available", sortOrder = "sort_order"
+        case optionGroups = "option_groups", translations
     }
 }
 

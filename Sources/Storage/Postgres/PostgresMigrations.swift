@@ -142,6 +142,45 @@ enum PostgresMigrations {
                 "INSERT INTO token_revocation_head (id, last_seq) VALUES (1, 0)",
             ]
         ),
+        (
+            4,
+            [
+                // v1.1, the restaurant's day. Option groups travel and are read whole with their menu, so they
+                // are its JSON; their ids (groups' and options') are unique across menus through this table.
+                "ALTER TABLE menus ADD COLUMN option_groups TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE menus ADD COLUMN stock INT CHECK (stock >= 0)",
+                "ALTER TABLE menus ADD COLUMN translations TEXT NOT NULL DEFAULT '{}'",
+                "ALTER TABLE categories ADD COLUMN translations TEXT NOT NULL DEFAULT '{}'",
+                """
+                CREATE TABLE menu_option_ids (
+                    id UUID PRIMARY KEY,
+                    menu_id UUID NOT NULL,
+                    store_id TEXT NOT NULL)
+                """,
+                "CREATE INDEX menu_option_ids_by_menu ON menu_option_ids (menu_id)",
+                // A line's chosen options (JSON, null for none) and its cancelled portions.
+                "ALTER TABLE order_items ADD COLUMN options TEXT",
+                "ALTER TABLE order_items ADD COLUMN cancelled_quantity INT NOT NULL DEFAULT 0",
+                "ALTER TABLE orders ADD COLUMN reject_reason TEXT",
+                // The table an event is about, for the tables' own streams.
+                "ALTER TABLE events ADD COLUMN table_id UUID",
+                """
+                CREATE TABLE staff_calls (
+                    id UUID PRIMARY KEY,
+                    store_id TEXT NOT NULL REFERENCES stores(id),
+                    table_id UUID NOT NULL REFERENCES dining_tables(id),
+                    type TEXT NOT NULL,
+                    note TEXT,
+                    status TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL)
+                """,
+                // At most one open call per table and type: the index refuses a second.
+                "CREATE UNIQUE INDEX staff_calls_one_open ON staff_calls (table_id, type) WHERE status <> 'resolved'",
+                "CREATE INDEX staff_calls_by_store ON staff_calls (store_id, created_at)",
+                "ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Seoul'",
+            ]
+        ),
     ]
 
     /// Applies what is missing; returns the versions it applied.

@@ -9,23 +9,52 @@ extension SQLStore: ReadRepository {
     public func menu(storeID: String) async throws -> StoreMenu? {
         guard try await storeExists(storeID) else { return nil }
         let categories = try await engine.query(
-            "SELECT id, name, sort_order FROM categories WHERE store_id = ? AND deleted_at IS NULL ORDER BY sort_order, name, id",
-            [.text(storeID)]
-        ).map { MenuCategory(id: try $0.uuid(0).lowercased, name: try $0.string(1), sortOrder: try $0.int(2)) }
+            """
+            SELECT id, name, sort_order, translations FROM categories WHERE store_id = ? AND deleted_at IS NULL
+            ORDER BY sort_order, name, id
+            """, [.text(storeID)]
+        ).map {
+            MenuCategory(
+                id: try $0.uuid(0).lowercased, name: try $0.string(1), sortOrder: try $0.int(2),
+                translations: try Self.decodeJSON(Translations.self, try $0.string(3)))
+        }
         let menus = try await engine.query(
             """
-            SELECT m.id, m.category_id, m.name, m.price, m.description, m.image_url, m.is_available, m.sort_order
+            SELECT \(Self.menuColumns)
             FROM menus m JOIN categories c ON c.id = m.category_id
             WHERE m.store_id = ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL
             ORDER BY c.sort_order, m.sort_order, m.name, m.id
             """, [.text(storeID)]
-        ).map { row in
-            MenuItem(
-                id: try row.uuid(0).lowercased, categoryID: try row.uuid(1).lowercased, name: try row.string(2),
-                price: try row.int(3), description: try row.optionalString(4), imageURL: try row.optionalString(5),
-                isAvailable: try row.bool(6), sortOrder: try row.int(7))
-        }
+        ).map(Self.menuItem)
         return StoreMenu(storeID: storeID, categories: categories, menus: menus)
+    }
+
+    public func optionOwners(ids: [UUID]) async throws -> [UUID: UUID] {
+        guard !ids.isEmpty else { return [:] }
+        var owners: [UUID: UUID] = [:]
+        for chunk in ids.chunks(of: 1_000) {
+            for row in try await engine.query(
+                "SELECT id, menu_id FROM menu_option_ids WHERE id IN \(SQLDialect.list(chunk.count))", chunk.map(SQLValue.uuid))
+            {
+                owners[try row.uuid(0)] = try row.uuid(1)
+            }
+        }
+        return owners
+    }
+
+    static let menuColumns = """
+        m.id, m.category_id, m.name, m.price, m.description, m.image_url, m.is_available, m.sort_order,
+        m.option_groups, m.stock, m.translations
+        """
+
+    /// A menu from `menuColumns`.
+    static func menuItem(_ row: SQLRow) throws -> MenuItem {
+        MenuItem(
+            id: try row.uuid(0).lowercased, categoryID: try row.uuid(1).lowercased, name: try row.string(2),
+            price: try row.int(3), description: try row.optionalString(4), imageURL: try row.optionalString(5),
+            isAvailable: try row.bool(6), sortOrder: try row.int(7),
+            optionGroups: try decodeJSON([OptionGroup].self, try row.string(8)), stock: try row.optionalInt(9),
+            translations: try decodeJSON(Translations.self, try row.string(10)))
     }
 
     /// The hash and the credential version come from one row: a token gets the version of the password
@@ -119,7 +148,7 @@ extension SQLStore: ReadRepository {
             SELECT t.id, t.table_number, t.current_session_id,
                    CAST(coalesce((SELECT sum(o.total_amount) FROM orders o
                                   WHERE o.session_id = t.current_session_id AND o.deleted_at IS NULL
-                                    AND o.status <> 'cancelled'), 0) AS BIGINT)
+                                    AND o.status NOT IN ('cancelled', 'rejected')), 0) AS BIGINT)
             FROM dining_tables t WHERE t.store_id = ? ORDER BY t.table_number
             """, [.text(storeID)]
         ).map { row in
@@ -163,9 +192,13 @@ extension SQLStore: ReadRepository {
 
     public func events(storeID: String, after: Int64, limit: Int) async throws -> [StoreEvent] {
         try await engine.query(
-            "SELECT id, type, data FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?",
+            "SELECT id, type, data, table_id FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?",
             [.text(storeID), .int(Int(after)), .int(limit)]
-        ).map { StoreEvent(storeID: storeID, id: try $0.int64(0), type: try $0.string(1), data: try $0.string(2)) }
+        ).map {
+            StoreEvent(
+                storeID: storeID, id: try $0.int64(0), type: try $0.string(1), tableID: try $0.optionalUUID(3)?.lowercased,
+                data: try $0.string(2))
+        }
     }
 
     public func lastEventID(storeID: String) async throws -> Int64 {

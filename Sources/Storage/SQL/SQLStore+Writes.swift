@@ -60,11 +60,21 @@ struct SQLWriteTransaction: WriteTransaction {
         guard !ids.isEmpty else { return [:] }
         var out: [UUID: MenuRow] = [:]
         for row in try await connection.query(
-            "SELECT id, store_id, name, price FROM menus WHERE id IN \(SQLDialect.list(ids.count))", ids.map(SQLValue.uuid))
+            """
+            SELECT \(SQLStore.menuColumns), m.store_id, m.deleted_at IS NOT NULL OR c.deleted_at IS NOT NULL
+            FROM menus m JOIN categories c ON c.id = m.category_id WHERE m.id IN \(SQLDialect.list(ids.count))
+            """, ids.map(SQLValue.uuid))
         {
-            out[try row.uuid(0)] = MenuRow(storeID: try row.string(1), name: try row.string(2), price: try row.int(3))
+            out[try row.uuid(0)] = MenuRow(
+                storeID: try row.string(11), deleted: try row.bool(12), menu: try SQLStore.menuItem(row))
         }
         return out
+    }
+
+    func setStock(menuID: UUID, stock: Int) async throws {
+        try await connection.execute(
+            "UPDATE menus SET stock = ?, is_available = CASE WHEN ? = 0 THEN ? ELSE is_available END WHERE id = ?",
+            [.int(stock), .int(stock), .bool(false), .uuid(menuID)])
     }
 
     func lockTables(_ ids: [UUID]) async throws -> [UUID: TableRow] {
@@ -105,15 +115,16 @@ struct SQLWriteTransaction: WriteTransaction {
             let rows = try await connection.query(
                 """
                 INSERT INTO orders (id, store_id, table_id, session_id, status, total_amount, note, request_hash,
-                                    created_at, updated_at)
-                VALUES \(SQLDialect.rows(chunk.count, columns: 9, template: "(?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"))
+                                    created_at, updated_at, reject_reason)
+                VALUES \(SQLDialect.rows(chunk.count, columns: 11))
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """,
-                chunk.flatMap { order -> [SQLValue] in
+                try chunk.flatMap { order -> [SQLValue] in
                     [
                         .uuid(order.id), .text(order.storeID), .uuid(order.tableID), .uuid(order.sessionID),
-                        .int(order.totalAmount), .optional(order.note), .text(order.requestHash), .date(order.createdAt),
-                        .date(order.createdAt),
+                        .text(order.status.rawValue), .int(order.totalAmount), .optional(order.note),
+                        .text(order.requestHash), .date(order.createdAt), .date(order.createdAt),
+                        try order.rejectReason.map(SQLStore.json) ?? .null,
                     ]
                 })
             inserted.formUnion(try rows.map { try $0.uuid(0) })
@@ -124,15 +135,15 @@ struct SQLWriteTransaction: WriteTransaction {
                 guard let menuID = UUID(uuidString: item.menuID) else { throw CommandRejection("malformed menu id") }
                 items += [
                     .uuid(order.id), .int(line), .uuid(menuID), .text(item.name), .int(item.unitPrice), .int(item.quantity),
-                    .int(item.subtotal),
+                    .int(item.subtotal), item.options.isEmpty ? .null : try SQLStore.json(item.options),
                 ]
             }
         }
-        for chunk in items.chunks(of: Self.rowsPerInsert * 7) {
+        for chunk in items.chunks(of: Self.rowsPerInsert * 8) {
             try await connection.execute(
                 """
-                INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal)
-                VALUES \(SQLDialect.rows(chunk.count / 7, columns: 7))
+                INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal, options)
+                VALUES \(SQLDialect.rows(chunk.count / 8, columns: 8))
                 """, Array(chunk))
         }
         return inserted
@@ -152,6 +163,35 @@ struct SQLWriteTransaction: WriteTransaction {
             "UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [.text(status.rawValue), .date(at), .uuid(orderID)])
     }
 
+    func orderLines(orderID: UUID) async throws -> [StoredLine] {
+        try await connection.query(
+            """
+            SELECT line_no, menu_id, unit_price, quantity, cancelled_quantity FROM order_items
+            WHERE order_id = ? ORDER BY line_no
+            """, [.uuid(orderID)]
+        ).map {
+            StoredLine(
+                line: try $0.int(0), menuID: try $0.uuid(1), unitPrice: try $0.int(2), quantity: try $0.int(3),
+                cancelledQuantity: try $0.int(4))
+        }
+    }
+
+    func cancelPortions(orderID: UUID, line: Int, quantity: Int, orderTotal: Int, at: Date) async throws {
+        try await connection.execute(
+            """
+            UPDATE order_items SET cancelled_quantity = cancelled_quantity + ?,
+                subtotal = unit_price * (quantity - cancelled_quantity - ?)
+            WHERE order_id = ? AND line_no = ?
+            """, [.int(quantity), .int(quantity), .uuid(orderID), .int(line)])
+        try await connection.execute(
+            "UPDATE orders SET total_amount = ?, updated_at = ? WHERE id = ?", [.int(orderTotal), .date(at), .uuid(orderID)])
+    }
+
+    func returnStock(menuID: UUID, quantity: Int) async throws {
+        try await connection.execute(
+            "UPDATE menus SET stock = stock + ? WHERE id = ? AND stock IS NOT NULL", [.int(quantity), .uuid(menuID)])
+    }
+
     func markOrderDeleted(orderID: UUID, at: Date) async throws {
         try await connection.execute(
             "UPDATE orders SET deleted_at = ?, updated_at = ? WHERE id = ?", [.date(at), .date(at), .uuid(orderID)])
@@ -161,7 +201,7 @@ struct SQLWriteTransaction: WriteTransaction {
         try await connection.first(
             """
             SELECT CAST(coalesce(sum(total_amount), 0) AS BIGINT) FROM orders
-            WHERE session_id = ? AND deleted_at IS NULL AND status <> 'cancelled'
+            WHERE session_id = ? AND deleted_at IS NULL AND status NOT IN ('cancelled', 'rejected')
             """, [.uuid(sessionID)])?.int(0) ?? 0
     }
 
@@ -178,20 +218,28 @@ struct SQLWriteTransaction: WriteTransaction {
 
     func insertCategory(_ command: CreateCategory, id: UUID) async throws -> Bool {
         try await connection.returnsRow(
-            "INSERT INTO categories (id, store_id, name, sort_order) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING 1",
-            [.uuid(id), .text(command.storeID), .text(command.name), .int(command.sortOrder)])
+            """
+            INSERT INTO categories (id, store_id, name, sort_order, translations) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING RETURNING 1
+            """,
+            [
+                .uuid(id), .text(command.storeID), .text(command.name), .int(command.sortOrder),
+                try SQLStore.json(command.translations ?? [:]),
+            ])
     }
 
     func insertMenu(_ command: CreateMenu, id: UUID, categoryID: UUID) async throws -> Bool {
         try await connection.returnsRow(
             """
-            INSERT INTO menus (id, store_id, category_id, name, price, description, image_url, is_available, sort_order)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING 1
+            INSERT INTO menus (id, store_id, category_id, name, price, description, image_url, is_available, sort_order,
+                               option_groups, translations)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING 1
             """,
             [
                 .uuid(id), .text(command.storeID), .uuid(categoryID), .text(command.name), .int(command.price),
                 .optional(command.description), .optional(command.imageURL), .bool(command.isAvailable),
-                .int(command.sortOrder),
+                .int(command.sortOrder), try SQLStore.json(command.optionGroups ?? []),
+                try SQLStore.json(command.translations ?? [:]),
             ])
     }
 
@@ -200,14 +248,67 @@ struct SQLWriteTransaction: WriteTransaction {
             """
             UPDATE menus SET category_id = coalesce(?, category_id), name = coalesce(?, name),
                 price = coalesce(?, price), description = coalesce(?, description), image_url = coalesce(?, image_url),
-                is_available = coalesce(?, is_available), sort_order = coalesce(?, sort_order)
+                is_available = coalesce(?, is_available), sort_order = coalesce(?, sort_order),
+                option_groups = coalesce(?, option_groups), translations = coalesce(?, translations)
             WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1
             """,
             [
                 .optional(categoryID), .optional(command.name), .optional(command.price), .optional(command.description),
-                .optional(command.imageURL), .optional(command.isAvailable), .optional(command.sortOrder), .uuid(id),
+                .optional(command.imageURL), .optional(command.isAvailable), .optional(command.sortOrder),
+                try command.optionGroups.map(SQLStore.json) ?? .null, try command.translations.map(SQLStore.json) ?? .null,
+                .uuid(id), .text(command.storeID),
+            ])
+    }
+
+    func claimOptionIDs(storeID: String, menuID: UUID, ids: [UUID]) async throws -> Bool {
+        if !ids.isEmpty {
+            let held = try await connection.query(
+                "SELECT 1 FROM menu_option_ids WHERE id IN \(SQLDialect.list(ids.count)) AND menu_id <> ?",
+                ids.map(SQLValue.uuid) + [.uuid(menuID)])
+            guard held.isEmpty else { return false }
+        }
+        try await connection.execute("DELETE FROM menu_option_ids WHERE menu_id = ?", [.uuid(menuID)])
+        for chunk in ids.chunks(of: Self.rowsPerInsert) {
+            try await connection.execute(
+                "INSERT INTO menu_option_ids (id, menu_id, store_id) VALUES \(SQLDialect.rows(chunk.count, columns: 3))",
+                chunk.flatMap { [SQLValue.uuid($0), .uuid(menuID), .text(storeID)] })
+        }
+        return true
+    }
+
+    func setAvailability(_ command: SetMenuAvailability, id: UUID) async throws -> Bool {
+        try await connection.returnsRow(
+            """
+            UPDATE menus SET is_available = coalesce(?, is_available), stock = CASE WHEN ? THEN ? ELSE stock END
+            WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1
+            """,
+            [
+                .optional(command.isAvailable), .bool(command.setsStock), .optional(command.stock), .uuid(id),
                 .text(command.storeID),
             ])
+    }
+
+    func updateCategory(_ command: UpdateCategory, id: UUID) async throws -> Bool {
+        try await connection.returnsRow(
+            """
+            UPDATE categories SET name = coalesce(?, name), sort_order = coalesce(?, sort_order),
+                translations = coalesce(?, translations)
+            WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1
+            """,
+            [
+                .optional(command.name), .optional(command.sortOrder), try command.translations.map(SQLStore.json) ?? .null,
+                .uuid(id), .text(command.storeID),
+            ])
+    }
+
+    func categoryHasMenus(_ id: UUID) async throws -> Bool {
+        try await connection.returnsRow("SELECT 1 FROM menus WHERE category_id = ? AND deleted_at IS NULL LIMIT 1", [.uuid(id)])
+    }
+
+    func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool {
+        try await connection.returnsRow(
+            "UPDATE categories SET deleted_at = ? WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1",
+            [.date(at), .uuid(id), .text(storeID)])
     }
 
     func deleteMenu(storeID: String, id: UUID, at: Date) async throws -> Bool {
@@ -285,8 +386,16 @@ struct SQLWriteTransaction: WriteTransaction {
         }
         for chunk in events.chunks(of: Self.rowsPerInsert) {
             try await connection.execute(
-                "INSERT INTO events (store_id, id, type, data, occurred_at) VALUES \(SQLDialect.rows(chunk.count, columns: 5))",
-                chunk.flatMap { [SQLValue.text(storeID), .int(Int($0.id)), .text($0.type), .text($0.data), .date(at)] })
+                """
+                INSERT INTO events (store_id, id, type, data, occurred_at, table_id)
+                VALUES \(SQLDialect.rows(chunk.count, columns: 6))
+                """,
+                chunk.flatMap {
+                    [
+                        SQLValue.text(storeID), .int(Int($0.id)), .text($0.type), .text($0.data), .date(at),
+                        .optional($0.tableID.flatMap(UUID.init(uuidString:))),
+                    ]
+                })
         }
         return events
     }

@@ -79,5 +79,28 @@ enum SQLiteMigrations {
                 "INSERT INTO token_revocation_head (id, last_seq) VALUES (1, 0)",
             ]
         ),
+        (
+            4,
+            [
+                "ALTER TABLE menus ADD COLUMN option_groups TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE menus ADD COLUMN stock INTEGER CHECK (stock >= 0)",
+                "ALTER TABLE menus ADD COLUMN translations TEXT NOT NULL DEFAULT '{}'",
+                "ALTER TABLE categories ADD COLUMN translations TEXT NOT NULL DEFAULT '{}'",
+                "CREATE TABLE menu_option_ids (id TEXT PRIMARY KEY, menu_id TEXT NOT NULL, store_id TEXT NOT NULL)",
+                "CREATE INDEX menu_option_ids_by_menu ON menu_option_ids (menu_id)",
+                "ALTER TABLE order_items ADD COLUMN options TEXT",
+                "ALTER TABLE order_items ADD COLUMN cancelled_quantity INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE orders ADD COLUMN reject_reason TEXT",
+                "ALTER TABLE events ADD COLUMN table_id TEXT",
+                """
+                CREATE TABLE staff_calls (id TEXT PRIMARY KEY, store_id TEXT NOT NULL REFERENCES stores(id),
+                    table_id TEXT NOT NULL REFERENCES dining_tables(id), type TEXT NOT NULL, note TEXT,
+                    status TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX staff_calls_one_open ON staff_calls (table_id, type) WHERE status <> 'resolved'",
+                "CREATE INDEX staff_calls_by_store ON staff_calls (store_id, created_at)",
+                "ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Seoul'",
+            ]
+        ),
     ]
 }

@@ -21,24 +21,36 @@ extension SQLStore {
             for category in plan.categories {
                 try await c.execute(
                     """
-                    INSERT INTO categories (id, store_id, name, sort_order) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort_order = excluded.sort_order, deleted_at = NULL
-                    """, [.uuid(UUID(uuidString: category.id)!), .text(plan.storeID), .text(category.name), .int(category.sortOrder)])
+                    INSERT INTO categories (id, store_id, name, sort_order, translations) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort_order = excluded.sort_order,
+                        translations = excluded.translations, deleted_at = NULL
+                    """,
+                    [
+                        .uuid(UUID(uuidString: category.id)!), .text(plan.storeID), .text(category.name),
+                        .int(category.sortOrder), try Self.json(category.translations),
+                    ])
             }
             for menu in plan.menus {
                 try await c.execute(
                     """
-                    INSERT INTO menus (id, store_id, category_id, name, price, description, image_url, is_available, sort_order)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO menus (id, store_id, category_id, name, price, description, image_url, is_available, sort_order,
+                                       option_groups, stock, translations)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price,
                         description = excluded.description, is_available = excluded.is_available,
-                        sort_order = excluded.sort_order, deleted_at = NULL
+                        sort_order = excluded.sort_order, option_groups = excluded.option_groups, stock = excluded.stock,
+                        translations = excluded.translations, deleted_at = NULL
                     """,
                     [
                         .uuid(UUID(uuidString: menu.id)!), .text(plan.storeID), .uuid(UUID(uuidString: menu.categoryID)!),
                         .text(menu.name), .int(menu.price), .optional(menu.description), .optional(menu.imageURL),
-                        .bool(menu.isAvailable), .int(menu.sortOrder),
+                        .bool(menu.isAvailable), .int(menu.sortOrder), try Self.json(menu.optionGroups),
+                        .optional(menu.stock), try Self.json(menu.translations),
                     ])
+                let optionIDs = menu.optionGroups.flatMap { group in [group.id] + group.options.map(\.id) }
+                guard try await writer.claimOptionIDs(
+                    storeID: plan.storeID, menuID: UUID(uuidString: menu.id)!, ids: optionIDs.compactMap(UUID.init(uuidString:)))
+                else { throw CommandRejection("an option id of the demo menu is another menu's") }
             }
         }
     }

@@ -49,43 +49,80 @@ public struct SeedPlan: Sendable {
         (categories, menus) = demoMenu ? Self.demoMenu(storeID: storeID) : ([], [])
     }
 
+    /// The demo menu: names in Korean with English translations, option groups on a few dishes (a spice
+    /// level and extras, none required, so an order without options is still whole) and one dish counted
+    /// in portions. Ids follow from the English names, as they did before the menu had translations.
     static func demoMenu(storeID: String) -> ([MenuCategory], [MenuItem]) {
-        let catalogue: [(String, [(String, Int, String)])] = [
+        typealias Dish = (key: String, name: String, price: Int, description: String, english: String, groups: [String])
+        let catalogue: [(key: String, name: String, dishes: [Dish])] = [
             (
-                "Mains", [
-                    ("Bibimbap", 11000, "Rice with vegetables, beef and gochujang"),
-                    ("Kimchi Jjigae", 9500, "Kimchi stew with pork and tofu"),
-                    ("Bulgogi", 15000, "Marinated grilled beef"),
+                "Mains", "식사", [
+                    ("Bibimbap", "비빔밥", 11000, "채소, 소고기, 고추장을 올린 밥", "Rice with vegetables, beef and gochujang", ["spice", "extras"]),
+                    ("Kimchi Jjigae", "김치찌개", 9500, "돼지고기와 두부를 넣은 김치찌개", "Kimchi stew with pork and tofu", ["spice"]),
+                    ("Bulgogi", "불고기", 15000, "양념해 구운 소고기", "Marinated grilled beef", ["extras"]),
                 ]
             ),
             (
-                "Sides", [
-                    ("Japchae", 8000, "Stir-fried glass noodles"),
-                    ("Pajeon", 12000, "Scallion pancake"),
-                    ("Tteokbokki", 7000, "Spicy rice cakes"),
+                "Sides", "곁들임", [
+                    ("Japchae", "잡채", 8000, "볶은 당면", "Stir-fried glass noodles", []),
+                    ("Pajeon", "파전", 12000, "파를 넣은 부침개", "Scallion pancake", []),
+                    ("Tteokbokki", "떡볶이", 7000, "매콤한 떡볶이", "Spicy rice cakes", ["spice"]),
                 ]
             ),
             (
-                "Drinks", [
-                    ("Sikhye", 3000, "Sweet rice drink"),
-                    ("Barley Tea", 2000, "Roasted barley tea"),
-                    ("Makgeolli", 6000, "Rice wine, 750 ml"),
+                "Drinks", "음료", [
+                    ("Sikhye", "식혜", 3000, "달콤한 쌀 음료", "Sweet rice drink", []),
+                    ("Barley Tea", "보리차", 2000, "볶은 보리로 우린 차", "Roasted barley tea", []),
+                    ("Makgeolli", "막걸리", 6000, "쌀 막걸리, 750 ml", "Rice wine, 750 ml", []),
+                ]
+            ),
+            (
+                "Specials", "오늘의 특선", [
+                    ("Galbi-jjim", "갈비찜", 28000, "하루 10인분만 준비하는 소갈비찜", "Braised short ribs, ten portions a day", []),
                 ]
             ),
         ]
+        let english = ["Mains": "Mains", "Sides": "Sides", "Drinks": "Drinks", "Specials": "Today's special"]
         var categories: [MenuCategory] = []
         var menus: [MenuItem] = []
-        for (categoryIndex, (categoryName, items)) in catalogue.enumerated() {
-            let categoryID = DeterministicID.make("category", storeID, categoryName).lowercased
-            categories.append(MenuCategory(id: categoryID, name: categoryName, sortOrder: categoryIndex))
-            for (itemIndex, (name, price, description)) in items.enumerated() {
+        for (categoryIndex, category) in catalogue.enumerated() {
+            let categoryID = DeterministicID.make("category", storeID, category.key).lowercased
+            categories.append(
+                MenuCategory(
+                    id: categoryID, name: category.name, sortOrder: categoryIndex,
+                    translations: ["en": Translation(name: english[category.key]!)]))
+            for (dishIndex, dish) in category.dishes.enumerated() {
+                let menuID = DeterministicID.make("menu", storeID, category.key, dish.key).lowercased
                 menus.append(
                     MenuItem(
-                        id: DeterministicID.make("menu", storeID, categoryName, name).lowercased,
-                        categoryID: categoryID, name: name, price: price, description: description, imageURL: nil,
-                        isAvailable: true, sortOrder: itemIndex))
+                        id: menuID, categoryID: categoryID, name: dish.name, price: dish.price,
+                        description: dish.description, imageURL: nil, isAvailable: true, sortOrder: dishIndex,
+                        optionGroups: dish.groups.enumerated().map { demoGroup($1, sortOrder: $0, menuID: menuID) },
+                        stock: dish.key == "Galbi-jjim" ? 10 : nil,
+                        translations: ["en": Translation(name: dish.key, description: dish.english)]))
             }
         }
         return (categories, menus)
+    }
+
+    private static func demoGroup(_ kind: String, sortOrder: Int, menuID: String) -> OptionGroup {
+        func option(_ key: String, _ name: String, _ delta: Int) -> MenuOption {
+            MenuOption(
+                id: DeterministicID.make("option", menuID, kind, key).lowercased, name: name, priceDelta: delta,
+                translations: ["en": Translation(name: key)])
+        }
+        let id = DeterministicID.make("option-group", menuID, kind).lowercased
+        switch kind {
+        case "spice":
+            return OptionGroup(
+                id: id, name: "맵기", minSelect: 0, maxSelect: 1, sortOrder: sortOrder,
+                options: [option("Mild", "순한 맛", 0), option("Medium", "보통", 0), option("Hot", "매운 맛", 0)],
+                translations: ["en": Translation(name: "Spice level")])
+        default:
+            return OptionGroup(
+                id: id, name: "추가", minSelect: 0, maxSelect: 3, sortOrder: sortOrder,
+                options: [option("Fried egg", "계란 프라이", 1000), option("Extra meat", "고기 추가", 3000), option("Cheese", "치즈", 1500)],
+                translations: ["en": Translation(name: "Extras")])
+        }
     }
 }
