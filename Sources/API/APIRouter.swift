@@ -25,6 +25,7 @@ enum APIRouter {
         OrderRoutes(deps: deps).register(on: table)
         StreamRoutes(deps: deps).register(on: table)
         TableRoutes(deps: deps).register(on: table)
+        CallRoutes(deps: deps).register(on: table)
         BoardRoutes(assets: .load(logger: deps.logger)).register(on: router)
         OpenAPIRoutes().register(on: router)
         return (router, table)

@@ -15,7 +15,8 @@ extension CommandHandler {
         return []
     }
 
-    /// Ends the table's current session: its orders move to history and the table's total becomes 0.
+    /// Ends the table's current session: its orders move to history, the table's total becomes 0, and its
+    /// calls are resolved (those too when it has no session: the table is cleared either way).
     func completeSession(_ command: CompleteSession, in tx: any WriteTransaction, now: Date) async throws
         -> [EventBody]
     {
@@ -23,10 +24,11 @@ extension CommandHandler {
         guard let table = try await tx.lockTable(storeID: command.storeID, tableID: tableID) else {
             throw CommandRejection("table \(command.tableID) is not in store \(command.storeID)")
         }
-        guard let sessionID = table.sessionID else { return [] }
+        let calls = try await resolveCalls(of: tableID, in: tx, now: now)
+        guard let sessionID = table.sessionID else { return calls }
         let total = try await tx.sessionTotal(sessionID: sessionID)
         try await tx.endSession(tableID: tableID, sessionID: sessionID, at: now)
-        return [
+        return calls + [
             .tableSessionCompleted(tableID: command.tableID, sessionID: sessionID.lowercased, totalAmount: total)
         ]
     }

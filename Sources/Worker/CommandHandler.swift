@@ -69,6 +69,8 @@ public struct CommandHandler: Sendable {
         case .cancelOrderItems(let c): bodies = try await cancelItems(c, in: tx, now: now)
         case .updateCategory(let c): bodies = try await updateCategory(c, in: tx)
         case .deleteCategory(let c): bodies = try await deleteCategory(c, in: tx, now: now)
+        case .createCall(let c): bodies = try await createCall(c, in: tx, now: now)
+        case .updateCall(let c): bodies = try await updateCall(c, in: tx, now: now)
         }
         return try await tx.appendEvents(storeID: envelope.command.storeID, bodies: bodies, at: now)
     }

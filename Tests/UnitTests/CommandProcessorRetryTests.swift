@@ -257,6 +257,12 @@ struct ScriptedTransaction: WriteTransaction {
     func updateCategory(_ command: UpdateCategory, id: UUID) async throws -> Bool { throw NotScripted() }
     func categoryHasMenus(_ id: UUID) async throws -> Bool { throw NotScripted() }
     func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool { throw NotScripted() }
+    func insertCall(_ command: CreateCall, id: UUID, tableID: UUID, at: Date) async throws -> StaffCall? {
+        throw NotScripted()
+    }
+    func lockCall(storeID: String, id: UUID) async throws -> (status: CallStatus, tableID: UUID)? { throw NotScripted() }
+    func setCallStatus(id: UUID, status: CallStatus, at: Date) async throws { throw NotScripted() }
+    func resolveCalls(tableID: UUID, at: Date) async throws -> [(id: UUID, from: CallStatus)] { throw NotScripted() }
 }
 
 /// Records the tags the processor settles.

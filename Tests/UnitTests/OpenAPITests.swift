@@ -15,6 +15,11 @@ struct EmptyRepository: ReadRepository {
     func storeExists(_ storeID: String) async throws -> Bool { false }
     func menu(storeID: String) async throws -> StoreMenu? { nil }
     func optionOwners(ids: [UUID]) async throws -> [UUID: UUID] { [:] }
+    func openCallID(tableID: UUID, type: CallType) async throws -> String? { nil }
+    func calls(storeID: String, tableID: UUID?, statuses: Set<CallStatus>, resolvedSince: Date) async throws
+        -> [StaffCall]
+    { [] }
+    func call(id: UUID) async throws -> StaffCall? { nil }
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
     func adminCredential(storeID: String, userID: UUID) async throws -> Credential? { nil }
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }

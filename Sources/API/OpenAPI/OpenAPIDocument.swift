@@ -146,6 +146,15 @@ enum OpenAPIDocument {
                 ("orders", ["type": "array", "items": ref("Order")]),
             ])]),
         ]),
+        "Calls": object([
+            ("calls", ["type": "array", "items": object([
+                ("call_id", uuid), ("store_id", ["type": "string"]), ("table_id", uuid), ("table_number", ["type": "integer"]),
+                ("type", ["type": "string", "enum": .array(CallType.allCases.map { .string($0.rawValue) })]),
+                ("note", nullableString),
+                ("status", ["type": "string", "enum": .array(CallStatus.allCases.map { .string($0.rawValue) })]),
+                ("created_at", timestamp), ("updated_at", timestamp),
+            ])]),
+        ]),
         "MenuFields": object([
             ("category_id", uuid), bounded(Limits.name), bounded(Limits.price), bounded(Limits.description),
             bounded(Limits.imageURL), ("is_available", ["type": "boolean"]), bounded(Limits.sortOrder),
@@ -310,6 +319,42 @@ enum OpenAPIDocument {
                     ["name": "last_event_id", "in": "query", "required": false, "schema": eventID],
                 ],
                 ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
+        ],
+        "/api/table/stream": [
+            "get": operation(
+                "The table's live events (SSE, v1.1): its orders and calls, and the store's menu_changed", auth: "table",
+                parameters: [
+                    ["name": "Last-Event-ID", "in": "header", "required": false, "schema": eventID],
+                    ["name": "last_event_id", "in": "query", "required": false, "schema": eventID],
+                ],
+                ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
+        ],
+        "/api/table/calls": [
+            "post": operation(
+                "Call staff (v1.1); asking again while a call of the type is open answers that call's id",
+                auth: "table",
+                body: object(
+                    [("type", ["type": "string", "enum": .array(CallType.allCases.map { .string($0.rawValue) })]), bounded(Limits.callNote)],
+                    required: ["type"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write),
+            "get": operation(
+                "The table's calls not yet resolved (v1.1)", auth: "table", ok: ("200", ref("Calls"), "application/json"),
+                errors: ["401", "403", "429"]),
+        ],
+        "/api/admin/calls": [
+            "get": operation(
+                "The store's calls (v1.1); resolved ones of the last 24 h", auth: "admin",
+                parameters: [[
+                    "name": "status", "in": "query", "required": false,
+                    "description": "comma-separated; default open,acknowledged", "schema": ["type": "string"],
+                ]],
+                ok: ("200", ref("Calls"), "application/json"), errors: ["400", "401", "403", "429"])
+        ],
+        "/api/admin/calls/{call_id}": [
+            "patch": operation(
+                "Acknowledge or resolve a call (v1.1)", auth: "admin", parameters: [path("call_id")],
+                body: object([("status", ["type": "string", "enum": ["acknowledged", "resolved"]])], required: ["status"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404", "409"])
         ],
         "/api/admin/tables": [
             "get": operation(

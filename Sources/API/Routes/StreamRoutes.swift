@@ -4,7 +4,8 @@ import Hummingbird
 import TableOrderAuth
 import TableOrderCore
 
-/// `GET /api/admin/orders/stream`: the store's live events as SSE (contract §8).
+/// `GET /api/admin/orders/stream`: the store's live events as SSE (contract §8); `GET /api/table/stream`
+/// (v1.1 §7): the events about one table and the store's menu, through the same machinery.
 ///
 /// The connection is served by `StreamTakeoverHandler` (see there for why); this route does what every
 /// request does (authentication, validation), then `StreamResponse` opens the stream and the `LiveStream` carries it.
@@ -12,17 +13,26 @@ struct StreamRoutes: Sendable {
     let deps: Dependencies
 
     func register(on router: RouteTable) {
-        router.get(StreamServer.path) { request, context in try await open(request, context) }
+        router.get(StreamServer.path) { request, context in
+            try await open(request, context, claims: try context.require(.admin))
+        }
+        router.get(StreamServer.tablePath) { request, context in
+            try await open(request, context, claims: try context.require(.table))
+        }
     }
 
-    func open(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let claims = try context.require(.admin)
+    func open(_ request: Request, _ context: AppRequestContext, claims: AccessClaims) async throws -> Response {
         let lastEventID = try Self.lastEventID(request)
         guard let stream = context.liveStream else {
             // Only a request that did not arrive over an HTTP/1 connection of this server gets here.
             throw ServiceError.unavailable("the event stream is served only over a live connection")
         }
-        let log = EventLogReader(storeID: claims.storeID, reads: deps.reads)
+        var tableID: String?
+        if claims.role == .table {
+            guard let id = claims.tableID else { throw ServiceError.unauthorized("malformed claims") }
+            tableID = id.lowercased()
+        }
+        let log = EventLogReader(storeID: claims.storeID, reads: deps.reads, tableID: tableID)
         let revocations = deps.revocations
         let owner = LiveStream.Owner(userID: claims.userID) {
             // Checked once a second by the hub's clock: a token logged out, reset or expired ends its stream.

@@ -5,9 +5,26 @@ import TableOrderCore
 ///
 /// Both the opening replay and a live stream's gap fills read through here, so "never skip an id" is
 /// written once: a page stops at the first gap, because an id missing from the log is not committed yet.
+/// A table's stream (v1.1 §7) reads the same log and sends only what `shows` lets through: its ids still
+/// advance over the rest, so they increase strictly while skipping other tables' events.
 struct EventLogReader: Sendable {
     let storeID: String
     let reads: any EventLogReads
+    /// The table whose stream this is; `nil` for the admin's, which shows every event of the store.
+    var tableID: String? = nil
+
+    /// The kinds of event a table's stream carries: its own orders and calls, and the store's menu.
+    static let tableEventTypes: Set<String> = [
+        "order_created", "order_status_changed", "order_rejected", "order_deleted", "order_items_cancelled",
+        "call_created", "call_updated", "table_session_completed",
+    ]
+
+    /// Whether this stream sends the event.
+    func shows(_ event: StoreEvent) -> Bool {
+        guard let tableID else { return true }
+        if event.type == "menu_changed" { return true }
+        return event.tableID == tableID && Self.tableEventTypes.contains(event.type)
+    }
 
     static let pageSize = 500
     /// A page also ends once its frames reach this many bytes: what one stream holds while its client
@@ -22,7 +39,7 @@ struct EventLogReader: Sendable {
         var text = ""
         for event in events {
             guard event.id == last + 1 else { return (Self.buffer(text), last, false) }
-            text += event.sseFrame
+            if shows(event) { text += event.sseFrame }
             last = event.id
             if text.utf8.count >= Self.pageBytes { return (Self.buffer(text), last, true) }
         }

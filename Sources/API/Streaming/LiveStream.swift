@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTPTypes
 import TableOrderCore
 
-/// One admin's SSE connection, served from its channel's event loop.
+/// One admin's (or, v1.1, one table's) SSE connection, served from its channel's event loop.
 ///
 /// An open stream is these few fields and an entry in the hub: no task waits for its events, so thousands
 /// of streams cost little more than their sockets. The hub hands each event to the stream on the stream's
@@ -47,6 +47,7 @@ final class LiveStream: Sendable {
         var phase = Phase.opening(newest: 0)
         var subscription: Subscription?
         var headWritten = false
+        /// The newest event id this stream has passed: sent, or (a table's stream) not its to send.
         var lastSent: Int64 = 0
         var lastWrite = NIODeadline.now()
         /// Writes handed to the channel and not yet completed, and when one last completed (or, from
@@ -123,7 +124,7 @@ final class LiveStream: Sendable {
             if event.id <= lastSent { return }
             guard event.id == lastSent + 1 else { return startFill() }
             state.value.lastSent = event.id
-            send(frame, now: now)
+            if state.value.subscription?.log.shows(event) ?? true { send(frame, now: now) }
         }
     }
 

@@ -11,17 +11,19 @@ import NIOHTTPTypes
 /// live (or refused), through the application's own responder.
 struct StreamServer: Sendable {
     static let path = "/api/admin/orders/stream"
-    private static let pathComponents = path.split(separator: "/")
+    /// v1.1: a table's own stream.
+    static let tablePath = "/api/table/stream"
+    private static let pathComponents = [path, tablePath].map { $0.split(separator: "/") }
 
     let responder: any HTTPResponder<AppRequestContext>
     let logger: Logger
 
-    /// The router's match for the stream's route: GET, the same path segments (empty ones are ignored,
+    /// The router's match for the streams' routes: GET, the same path segments (empty ones are ignored,
     /// as the router ignores them), any query.
     static func serves(_ head: HTTPRequest) -> Bool {
         guard head.method == .get, let target = head.path else { return false }
-        let path = target.prefix { $0 != "?" && $0 != "#" }
-        return path.split(separator: "/").elementsEqual(pathComponents)
+        let path = target.prefix { $0 != "?" && $0 != "#" }.split(separator: "/")
+        return pathComponents.contains { path.elementsEqual($0) }
     }
 
     func serve(_ head: HTTPRequest, on stream: LiveStream) {

@@ -3,7 +3,8 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
 
-/// Takes `GET /api/admin/orders/stream` off Hummingbird's connection task and serves it from the channel.
+/// Takes the event streams (`GET /api/admin/orders/stream`, `GET /api/table/stream`) off Hummingbird's
+/// connection task and serves each from its channel.
 ///
 /// Hummingbird answers each request inside its connection's task, and a Swift task keeps the stack it
 /// once grew until the task ends: a stream answered there would hold the whole middleware chain's frames,

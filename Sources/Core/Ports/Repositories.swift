@@ -35,6 +35,12 @@ public protocol ReadRepository: EventLogReads, RevocationReads {
     func currentSessionOrders(tableID: UUID) async throws -> [Order]
     func adminSnapshot(storeID: String, status: OrderStatus?) async throws -> AdminOrdersSnapshot
     func tables(storeID: String) async throws -> [TableSummary]
+    /// The id of the table's open (not resolved) call of this type, if any.
+    func openCallID(tableID: UUID, type: CallType) async throws -> String?
+    /// The store's calls in these statuses, oldest first: of one table when `tableID` is given, and resolved
+    /// ones only if updated since `resolvedSince`.
+    func calls(storeID: String, tableID: UUID?, statuses: Set<CallStatus>, resolvedSince: Date) async throws -> [StaffCall]
+    func call(id: UUID) async throws -> StaffCall?
     /// Ended sessions of the table, newest first, started within `[from, to)` when given.
     func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
 }
@@ -91,6 +97,14 @@ public protocol WriteTransaction {
     func categoryHasMenus(_ id: UUID) async throws -> Bool
     /// Soft-deletes a live category; `false` if there is none.
     func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool
+    /// Stores the call unless the table has an open call of its type (or the id is stored); returns it if
+    /// it was stored now.
+    func insertCall(_ command: CreateCall, id: UUID, tableID: UUID, at: Date) async throws -> StaffCall?
+    /// The call's status and table, locked for update; `nil` if not in the store.
+    func lockCall(storeID: String, id: UUID) async throws -> (status: CallStatus, tableID: UUID)?
+    func setCallStatus(id: UUID, status: CallStatus, at: Date) async throws
+    /// Resolves the table's calls that are not; returns their ids and the statuses they left.
+    func resolveCalls(tableID: UUID, at: Date) async throws -> [(id: UUID, from: CallStatus)]
     /// Creates the table or replaces its password, leaving its credential version as it is (`seed`).
     func upsertTable(storeID: String, tableID: UUID, number: Int, passwordHash: String) async throws
 

@@ -20,6 +20,8 @@ public enum Command: Sendable, Equatable {
     case cancelOrderItems(CancelOrderItems)
     case updateCategory(UpdateCategory)
     case deleteCategory(DeleteCategory)
+    case createCall(CreateCall)
+    case updateCall(UpdateCall)
 
     public var storeID: String {
         switch self {
@@ -38,6 +40,8 @@ public enum Command: Sendable, Equatable {
         case .cancelOrderItems(let c): c.storeID
         case .updateCategory(let c): c.storeID
         case .deleteCategory(let c): c.storeID
+        case .createCall(let c): c.storeID
+        case .updateCall(let c): c.storeID
         }
     }
 
@@ -58,6 +62,8 @@ public enum Command: Sendable, Equatable {
         case .cancelOrderItems: "order.cancel_items"
         case .updateCategory: "category.update"
         case .deleteCategory: "category.delete"
+        case .createCall: "call.create"
+        case .updateCall: "call.update"
         }
     }
 }
@@ -122,6 +128,8 @@ extension Command: Codable {
         case "order.cancel_items": self = .cancelOrderItems(try c.decode(CancelOrderItems.self, forKey: .body))
         case "category.update": self = .updateCategory(try c.decode(UpdateCategory.self, forKey: .body))
         case "category.delete": self = .deleteCategory(try c.decode(DeleteCategory.self, forKey: .body))
+        case "call.create": self = .createCall(try c.decode(CreateCall.self, forKey: .body))
+        case "call.update": self = .updateCall(try c.decode(UpdateCall.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown command \(type)")
         }
@@ -146,6 +154,8 @@ extension Command: Codable {
         case .cancelOrderItems(let body): try c.encode(body, forKey: .body)
         case .updateCategory(let body): try c.encode(body, forKey: .body)
         case .deleteCategory(let body): try c.encode(body, forKey: .body)
+        case .createCall(let body): try c.encode(body, forKey: .body)
+        case .updateCall(let body): try c.encode(body, forKey: .body)
         }
     }
 }

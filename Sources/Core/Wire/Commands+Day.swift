@@ -72,3 +72,39 @@ public struct DeleteCategory: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case categoryID = "category_id", storeID = "store_id" }
 }
+
+/// A table's call for staff; the worker stores it unless the table has an open call of that type.
+public struct CreateCall: Codable, Sendable, Equatable {
+    public var callID: String
+    public var storeID: String
+    public var tableID: String
+    public var type: CallType
+    public var note: String?
+
+    public init(callID: String, storeID: String, tableID: String, type: CallType, note: String?) {
+        self.callID = callID
+        self.storeID = storeID
+        self.tableID = tableID
+        self.type = type
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey { case callID = "call_id", storeID = "store_id", tableID = "table_id", type, note }
+}
+
+/// Moves a call from the status staff saw (`from`); applied only if it is still that (compare-and-set).
+public struct UpdateCall: Codable, Sendable, Equatable {
+    public var callID: String
+    public var storeID: String
+    public var from: CallStatus
+    public var to: CallStatus
+
+    public init(callID: String, storeID: String, from: CallStatus, to: CallStatus) {
+        self.callID = callID
+        self.storeID = storeID
+        self.from = from
+        self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey { case callID = "call_id", storeID = "store_id", from, to }
+}
