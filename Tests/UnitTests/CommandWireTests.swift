@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The hand-written message of a new order says exactly what `Codable` would: the worker decodes it
-/// with `JSONDecoder` into the same envelope, whatever the note holds.
+/// with `JSONDecoder` into the same envelope, whatever the note holds and whatever options lines choose.
 @Suite struct CommandWireTests {
     func envelope(note: String?, lines: Int = 3, traceparent: String? = nil) -> CommandEnvelope {
         CommandEnvelope(
@@ -11,7 +11,12 @@ import Testing
             command: .createOrder(
                 CreateOrder(
                     orderID: UUID().lowercased, storeID: "store-1", tableID: UUID().lowercased,
-                    lines: (0..<lines).map { CreateOrder.Line(menuID: UUID().lowercased, quantity: $0 + 1) }, note: note,
+                    lines: (0..<lines).map {
+                        // v1.1: every other line chooses options.
+                        CreateOrder.Line(
+                            menuID: UUID().lowercased, quantity: $0 + 1,
+                            options: $0 % 2 == 1 ? [UUID().lowercased, UUID().lowercased] : [])
+                    }, note: note,
                     requestHash: String(repeating: "ab", count: 32), requestedAt: Timestamp.now())))
     }
 

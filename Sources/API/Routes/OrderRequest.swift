@@ -61,6 +61,22 @@ struct OrderRequest: Decodable {
         return lines
     }
 
+    /// The lines as `validate` would return them (ids in their lowercase form), without the menu's checks;
+    /// `nil` if an id is not a UUID. A retry is recognised by them before the menu is read.
+    func normalizedLines() -> [CreateOrder.Line]? {
+        var lines: [CreateOrder.Line] = []
+        for line in items {
+            guard let menuID = UUID(uuidString: line.menuID)?.lowercased else { return nil }
+            var options: [String] = []
+            for option in line.options {
+                guard let id = UUID(uuidString: option)?.lowercased else { return nil }
+                options.append(id)
+            }
+            lines.append(CreateOrder.Line(menuID: menuID, quantity: line.quantity, options: options))
+        }
+        return lines
+    }
+
     /// A fingerprint of what was ordered, to tell a retry from a reused `Idempotency-Key`. A line without
     /// options reads as it did in v1, so orders stored before v1.1 keep their fingerprints.
     static func fingerprint(lines: [CreateOrder.Line], note: String?) -> String {

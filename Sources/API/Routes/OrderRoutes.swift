@@ -47,20 +47,24 @@ struct OrderRoutes: Sendable {
     func createOrder(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let claims = try context.require(.table)
         let body = try await RequestBodyReader.decode(OrderRequest.self, from: request)
+        let tableID = claims.tableID!
+        let identity = try WriteIdentity(request, claims: claims, action: "order")
+        let orderID = identity.resourceID("order")
+        // A retry of a stored order answers as the first time, before the menu is read: the menu may have
+        // changed since (the order may even have been rejected for it), and the answer is still that order.
+        if identity.key != nil, let lines = body.normalizedLines(),
+            let stored = try? await deps.requestHashes.requestHash(orderID: UUID(uuidString: orderID)!)
+        {
+            guard stored == OrderRequest.fingerprint(lines: lines, note: body.note) else {
+                throw ServiceError(.idempotencyKeyReused, "this Idempotency-Key was used for another order")
+            }
+            return accepted(orderID)  // already stored: publish nothing
+        }
         guard let menu = try await MenuReader(deps: deps).menu(storeID: claims.storeID) else {
             throw ServiceError.notFound("store \(claims.storeID) not found")
         }
         let lines = try body.validate(against: menu)
         let hash = OrderRequest.fingerprint(lines: lines, note: body.note)
-        let tableID = claims.tableID!
-        let identity = try WriteIdentity(request, claims: claims, action: "order")
-        let orderID = identity.resourceID("order")
-        if identity.key != nil, let stored = try? await deps.requestHashes.requestHash(orderID: UUID(uuidString: orderID)!) {
-            guard stored == hash else {
-                throw ServiceError(.idempotencyKeyReused, "this Idempotency-Key was used for another order")
-            }
-            return accepted(orderID)  // already stored: answer as the first time, publish nothing
-        }
         try await deps.commands.send(
             .createOrder(
                 CreateOrder(

@@ -18,7 +18,16 @@ extension CommandEnvelope {
         for (index, line) in order.lines.enumerated() {
             out.raw(index == 0 ? "{" : ",{")
             out.field("menu_id", line.menuID, first: true)
-            out.raw(",\"quantity\":\(line.quantity)}")
+            out.raw(",\"quantity\":\(line.quantity)")
+            if !line.options.isEmpty {
+                out.raw(",\"options\":[")
+                for (position, option) in line.options.enumerated() {
+                    if position > 0 { out.raw(",") }
+                    out.string(option)
+                }
+                out.raw("]")
+            }
+            out.raw("}")
         }
         out.raw("]")
         if let note = order.note { out.field("note", note) }

@@ -58,9 +58,23 @@ final class Cluster: @unchecked Sendable {
 
     /// Starts `apis` API processes and `workers` workers, and waits until each answers `/readyz`.
     /// Development mode is always one API process, with the worker inside.
+    ///
+    /// With `ownQueue`, a production cluster gets a RabbitMQ vhost of its own: only its workers consume its
+    /// commands (the suites running at once otherwise share one queue), so a test can stop them and know
+    /// that what it sends waits in the queue.
     static func start(
-        _ mode: Mode = .production, apis: Int = 1, workers: Int = 1, environment: [String: String] = [:]
+        _ mode: Mode = .production, apis: Int = 1, workers: Int = 1, environment: [String: String] = [:],
+        ownQueue: Bool = false
     ) async throws -> Cluster {
+        var environment = environment
+        if ownQueue, mode == .production {
+            let root = ProcessInfo.processInfo.environment["TABLEORDER_REPO_ROOT"] ?? "."
+            let name = "cluster-\(UUID().uuidString.prefix(8).lowercased())"
+            let created = try await TestEnvironment.run("\(root)/ops/services.sh", ["vhost", name])
+            guard created.status == 0, let url = created.out.split(separator: "\n").last(where: { $0.hasPrefix("amqp") })
+            else { throw TestFailure("vhost \(name): \(created.out)") }
+            environment["RABBITMQ_URL"] = String(url)
+        }
         let cluster = Cluster(mode, extraEnvironment: environment)
         try await cluster.migrate()
         if mode == .production {
@@ -208,6 +222,13 @@ final class Cluster: @unchecked Sendable {
 
     func stop() {
         for process in apis + workers { process.terminate() }
+    }
+
+    /// Stops every worker and waits until they exited: commands sent now wait in the queue.
+    func stopWorkers() async {
+        for process in workers { _ = await process.stop() }
+        workers.removeAll()
+        workerPorts.removeAll()
     }
 
     /// SIGTERM to the `index`-th API, waits for its exit (returning its status), and starts a new one on

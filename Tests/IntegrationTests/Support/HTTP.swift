@@ -70,10 +70,11 @@ final class SSEClient: @unchecked Sendable {
     private(set) var status = 0
     private(set) var headers = HTTPHeaders()
 
-    static func open(_ baseURL: String, token: String, lastEventID: Int64? = nil, query: String = "") async throws
-        -> SSEClient
-    {
-        var request = HTTPClientRequest(url: baseURL + "/api/admin/orders/stream" + query)
+    static func open(
+        _ baseURL: String, token: String, lastEventID: Int64? = nil, query: String = "",
+        path: String = "/api/admin/orders/stream"
+    ) async throws -> SSEClient {
+        var request = HTTPClientRequest(url: baseURL + path + query)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: String(lastEventID)) }
         let response = try await TestHTTP.client.execute(request, timeout: .hours(1))
