@@ -148,6 +148,9 @@ struct Requests {
         var accepted: Set<Int>
         /// A stream: only its response head is read.
         var isStream = false
+        /// Elements for an array bound at a body path (`items.[].options`), where copies of one element would
+        /// be refused for another reason (an option chosen twice).
+        var elements: [String: [Any]] = [:]
     }
 
     let cluster: Cluster
@@ -156,6 +159,27 @@ struct Requests {
     let table: String
     let menuID: String
     let categoryID: String
+    /// A menu with 200 options (10 groups of 20, any number of each): a line can choose them all.
+    let optionsMenuID: String
+    let optionIDs: [String]
+
+    /// A group as the menu probes send it: the nested bounds are probed in it.
+    static var group: [String: Any] {
+        ["name": "Size", "min_select": 0, "max_select": 1, "sort_order": 0, "options": [["name": "Small", "price_delta": 0]]]
+    }
+
+    /// The call types fresh calls take in turn: one not asked for before is always a new, open call.
+    let callTypes = CallTypes()
+    final class CallTypes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        func take() -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            next += 1
+            return ["water", "bill", "assistance", "utensils", "other"][(next - 1) % 5]
+        }
+    }
 
     init(cluster: Cluster) async throws {
         self.cluster = cluster
@@ -167,6 +191,24 @@ struct Requests {
         let menu = try await cluster.http().get("/api/stores/\(store.storeID)/menus").json
         menuID = try #require((menu["menus"] as? [[String: Any]])?.first?["id"] as? String)
         categoryID = try #require((menu["categories"] as? [[String: Any]])?.first?["id"] as? String)
+        let groups = (0..<10).map { group -> [String: Any] in
+            [
+                "name": "Group \(group)", "min_select": 0, "max_select": 20,
+                "options": (0..<20).map { ["name": "Option \($0)", "price_delta": 0] },
+            ]
+        }
+        let created = try await cluster.http().post(
+            "/api/admin/menus", token: admin,
+            json: ["category_id": categoryID, "name": "Everything", "price": 1000, "option_groups": groups])
+        optionsMenuID = try #require(created.json["id"] as? String, "\(created.status) \(created.text)")
+        let optionsMenuID = self.optionsMenuID, store = self.store
+        let listed = try await Cluster.eventually("the menu of 200 options listed") {
+            try await cluster.menus(store).first { $0["id"] as? String == optionsMenuID }
+        }
+        optionIDs = ((listed["option_groups"] as? [[String: Any]]) ?? []).flatMap { group in
+            ((group["options"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(optionIDs.count == 200)
     }
 
     func base(for operation: String) -> Base? {
@@ -191,17 +233,56 @@ struct Requests {
                 token: { try await cluster.adminToken(try await cluster.seedStore()) }, accepted: [202])
         case "POST /api/admin/categories":
             return Base(method: .POST, path: { "/api/admin/categories" }, body: ["name": "Drinks", "sort_order": 1], token: asAdmin, accepted: [202])
+        case "PUT /api/admin/categories/{category_id}":
+            return Base(
+                method: .PUT, path: { "/api/admin/categories/\(categoryID)" }, body: ["name": "Mains", "sort_order": 1],
+                token: asAdmin, accepted: [202])
         case "POST /api/admin/menus":
             return Base(
                 method: .POST, path: { "/api/admin/menus" },
-                body: ["category_id": categoryID, "name": "Tea", "price": 3000, "description": "", "image_url": "", "sort_order": 0],
+                body: [
+                    "category_id": categoryID, "name": "Tea", "price": 3000, "description": "", "image_url": "", "sort_order": 0,
+                    "option_groups": [Self.group],
+                ],
                 token: asAdmin, accepted: [202])
         case "PUT /api/admin/menus/{menu_id}":
-            return Base(method: .PUT, path: { "/api/admin/menus/\(menuID)" }, body: ["price": 3000], token: asAdmin, accepted: [202])
+            return Base(
+                method: .PUT, path: { "/api/admin/menus/\(menuID)" }, body: ["price": 3000, "option_groups": [Self.group]],
+                token: asAdmin, accepted: [202])
+        case "PATCH /api/admin/menus/{menu_id}/availability":
+            return Base(
+                method: .PATCH, path: { "/api/admin/menus/\(menuID)/availability" }, body: ["stock": 5], token: asAdmin,
+                accepted: [202])
         case "POST /api/orders":
             return Base(
-                method: .POST, path: { "/api/orders" }, body: ["items": [["menu_id": menuID, "quantity": 1]], "note": ""],
-                token: { table }, accepted: [202])
+                method: .POST, path: { "/api/orders" },
+                body: ["items": [["menu_id": optionsMenuID, "quantity": 1, "options": [optionIDs[0]]]], "note": ""],
+                token: { table }, accepted: [202],
+                elements: ["items.[].options": optionIDs + [UUID().uuidString.lowercased()]])
+        case "POST /api/admin/orders/{order_id}/items/{item_id}/cancel":
+            // A fresh order of 99 portions for each request: a cancel of up to 99 of them is valid.
+            return Base(
+                method: .POST,
+                path: {
+                    let id = try await self.freshOrder(quantity: 99)
+                    let order = try await cluster.http().get("/api/orders/\(id)", token: table).json
+                    let item = try #require((order["items"] as? [[String: Any]])?.first?["item_id"] as? String)
+                    return "/api/admin/orders/\(id)/items/\(item)/cancel"
+                }, body: ["quantity": 1], token: asAdmin, accepted: [202])
+        case "PATCH /api/admin/calls/{call_id}":
+            return Base(
+                method: .PATCH, path: { "/api/admin/calls/\(try await self.freshCall())" }, body: ["status": "resolved"],
+                token: asAdmin, accepted: [202])
+        case "DELETE /api/admin/categories/{category_id}":
+            return Base(
+                method: .DELETE, path: { "/api/admin/categories/\(try await self.freshCategory())" }, body: [:],
+                token: asAdmin, accepted: [202])
+        case "POST /api/table/calls":
+            return Base(
+                method: .POST, path: { "/api/table/calls" }, body: ["type": "water", "note": ""], token: { table },
+                accepted: [202])
+        case "GET /api/table/stream":
+            return Base(method: .GET, path: { "/api/table/stream" }, body: [:], token: { table }, accepted: [200], isStream: true)
         case "POST /api/admin/tables":
             return Base(
                 method: .POST, path: { "/api/admin/tables" }, body: ["table_number": 2, "password": "table-pass"], token: asAdmin,
@@ -234,10 +315,34 @@ struct Requests {
     }
 
     /// A new order of table 3, once it is stored.
-    func freshOrder() async throws -> String {
-        let id = try await cluster.placeOrder(store, token: table)
+    func freshOrder(quantity: Int = 1) async throws -> String {
+        let id = try await cluster.placeOrder(store, token: table, quantity: quantity)
         _ = try await Cluster.eventually("order \(id) stored") {
             try await cluster.http().get("/api/orders/\(id)", token: table).status == 200 ? true : nil
+        }
+        return id
+    }
+
+    /// A new open call of table 3, once it is stored.
+    func freshCall() async throws -> String {
+        let created = try await cluster.http().post("/api/table/calls", token: table, json: ["type": callTypes.take()])
+        let id = try #require(created.json["id"] as? String, "\(created.status) \(created.text)")
+        let admin = self.admin, cluster = self.cluster
+        _ = try await Cluster.eventually("call \(id) stored") {
+            let calls = try await cluster.http().get("/api/admin/calls", token: admin).json["calls"] as? [[String: Any]]
+            return calls?.contains { $0["call_id"] as? String == id } == true ? true : nil
+        }
+        return id
+    }
+
+    /// A new empty category, once it is listed.
+    func freshCategory() async throws -> String {
+        let created = try await cluster.http().post("/api/admin/categories", token: admin, json: ["name": "Soon gone"])
+        let id = try #require(created.json["id"] as? String, "\(created.status) \(created.text)")
+        let cluster = self.cluster, store = self.store
+        _ = try await Cluster.eventually("category \(id) listed") {
+            let categories = try await cluster.http().get("/api/stores/\(store.storeID)/menus").json["categories"] as? [[String: Any]]
+            return categories?.contains { $0["id"] as? String == id } == true ? true : nil
         }
         return id
     }
@@ -269,7 +374,11 @@ struct Requests {
         case .query:
             path += "?\(bound.path[0])=\(Self.value(bound, amount, ascii: true))"
         case .body:
-            body = Self.setting(body, path: bound.path[...], to: Self.value(bound, amount, ascii: false))
+            if bound.kind == .array, let elements = base.elements[bound.path.joined(separator: ".")] {
+                body = Self.setting(body, path: bound.path[...], to: Array(elements.prefix(amount)))
+            } else {
+                body = Self.setting(body, path: bound.path[...], to: Self.value(bound, amount, ascii: false))
+            }
         }
         let token = try await base.token()
         if base.isStream {
@@ -297,9 +406,12 @@ struct Requests {
         switch bound.kind {
         case .integer: return amount
         case .text: return String(repeating: ascii ? "k" : "é", count: amount)
-        case .array: return Array(repeating: "element", count: amount)
+        case .array: return Copies(count: amount)
         }
     }
+
+    /// An array bound's value: that many copies of the array's first element.
+    struct Copies { var count: Int }
 
     /// `body` with the value at `path` replaced; through `[]`, in every element of the array there. An array
     /// bound copies the array's first element `amount` times.
@@ -308,7 +420,8 @@ struct Requests {
         var body = body
         let rest = path.dropFirst()
         if rest.isEmpty {
-            if let copies = value as? [String], let existing = body[key] as? [Any], let first = existing.first {
+            if let copies = value as? Copies {
+                let first = (body[key] as? [Any])?.first ?? "element"
                 body[key] = Array(repeating: first, count: copies.count)
             } else {
                 body[key] = value

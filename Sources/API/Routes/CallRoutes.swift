@@ -40,10 +40,10 @@ struct CallRoutes: Sendable {
         guard let tableID = claims.tableID.flatMap(UUID.init(uuidString:)) else {
             throw ServiceError.unauthorized("malformed claims")
         }
+        let identity = try WriteIdentity(request, claims: claims, action: "call")
         if let open = try await deps.reads.openCallID(tableID: tableID, type: body.type) {
             return try Accepted.response(id: open, location: "/api/table/calls")
         }
-        let identity = try WriteIdentity(request, claims: claims, action: "call")
         let id = identity.resourceID("call")
         try await deps.commands.send(
             .createCall(
