@@ -6,10 +6,13 @@
 #   ops/services.sh down NAME DIR  stop one of them (postgres, redis, rabbitmq), keeping its data
 #   ops/services.sh up NAME DIR    start it again
 #   ops/services.sh vhost NAME      a fresh RabbitMQ vhost for guest; prints its AMQP URL
-# Ports: TO_PG_PORT (55432), TO_REDIS_PORT (56379), TO_AMQP_PORT (55672), TO_AMQP_DIST_PORT (55673).
+# Ports: TO_PG_PORT (55432), TO_PG_REPLICA_PORT (55433), TO_REDIS_PORT (56379), TO_AMQP_PORT (55672),
+# TO_AMQP_DIST_PORT (55673). PostgreSQL has a streaming replica (TO_PG_REPLICA_URL) for the tests of
+# DATABASE_READ_URL; nothing uses it unless told to.
 set -euo pipefail
 
 PG_PORT=${TO_PG_PORT:-55432}
+PG_REPLICA_PORT=${TO_PG_REPLICA_PORT:-55433}
 REDIS_PORT=${TO_REDIS_PORT:-56379}
 AMQP_PORT=${TO_AMQP_PORT:-55672}
 AMQP_DIST_PORT=${TO_AMQP_DIST_PORT:-55673}
@@ -48,6 +51,13 @@ start_postgres() {
         >/dev/null 2>&1   # the server must not inherit our output (a caller reading it to the end would wait forever)
 }
 
+start_replica() {
+    local dir=$1
+    su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/replica' -l '$dir/pg/replica.log' -w -t 30 \
+        -o \"-p $PG_REPLICA_PORT -k '$dir/pg' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" \
+        >/dev/null 2>&1
+}
+
 start_redis() {
     local dir=$1
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
@@ -82,6 +92,11 @@ start() {
     start_postgres "$dir"
     su postgres -s /bin/sh -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT -U postgres tableorder"
     log "postgresql on 127.0.0.1:$PG_PORT"
+    # A hot standby streaming from it (initdb's trust rules admit replication on loopback).
+    su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -h 127.0.0.1 -p $PG_PORT -U postgres -D '$dir/pg/replica' -R -X stream" \
+        >"$dir/pg-replica-init.log" 2>&1 || { log "pg_basebackup failed: $dir/pg-replica-init.log"; exit 1; }
+    start_replica "$dir" || { log "the replica did not start: $dir/pg/replica.log"; exit 1; }
+    log "postgresql replica on 127.0.0.1:$PG_REPLICA_PORT"
 
     # Redis: no persistence.
     mkdir -p "$dir/redis"
@@ -101,6 +116,7 @@ export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$AMQP_PORT/
 export TO_RABBIT_NODE=$RABBIT_NODE
 export TO_PG_PORT=$PG_PORT
+export TO_PG_REPLICA_URL=postgres://postgres@127.0.0.1:$PG_REPLICA_PORT/tableorder
 export TO_REDIS_PORT=$REDIS_PORT
 export TO_AMQP_PORT=$AMQP_PORT
 export TO_SERVICES_DIR=$dir
@@ -137,6 +153,9 @@ stop() {
     dir=$(cd "$dir" && pwd)
     rabbitmqctl -q -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    if [ -d "$dir/pg/replica" ]; then
+        su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/replica' -m fast -w stop" >/dev/null 2>&1 || true
+    fi
     if [ -d "$dir/pg/data" ]; then
         su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/pg/data' -m fast -w stop" >/dev/null 2>&1 || true
     fi

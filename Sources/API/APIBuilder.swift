@@ -51,7 +51,7 @@ struct APIBuilder {
         let revocations = RevocationList(reads: infrastructure.store, logger: logger)
         let database = settings.mode == .production ? "postgres" : "sqlite"
         let deps = Dependencies(
-            settings: settings, reads: infrastructure.store, cache: infrastructure.cache,
+            settings: settings, reads: infrastructure.store, replica: infrastructure.replica, cache: infrastructure.cache,
             commands: CommandSender(bus: infrastructure.bus, logger: logger), tokens: tokens, revocations: revocations,
             hub: hub,
             limiter: RateLimitGate(limiter: infrastructure.limiter, failClosed: settings.rateLimitFailClosed, logger: logger),

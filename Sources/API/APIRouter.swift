@@ -26,6 +26,7 @@ enum APIRouter {
         StreamRoutes(deps: deps).register(on: table)
         TableRoutes(deps: deps).register(on: table)
         CallRoutes(deps: deps).register(on: table)
+        ReportRoutes(deps: deps).register(on: table)
         BoardRoutes(assets: .load(logger: deps.logger)).register(on: router)
         OpenAPIRoutes().register(on: router)
         return (router, table)

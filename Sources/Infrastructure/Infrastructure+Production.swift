@@ -13,15 +13,16 @@ extension Infrastructure {
         #if canImport(TableOrderBrokers)
         let urls = try settings.requireServices()
         let postgres = PostgresEngine(url: urls.database, logger: logger)
+        let replica = settings.databaseRead.map { PostgresEngine(url: $0, logger: logger) }
         let redis = RedisClient(url: urls.redis, logger: logger)
         let channel = RedisEventChannel(client: redis, url: urls.redis, logger: logger)
         let bus = RabbitMQEventBus(url: urls.rabbitMQ, logger: logger)
         return Infrastructure(
-            store: SQLStore(engine: postgres),
+            store: SQLStore(engine: postgres), replica: replica.map(SQLStore.init(engine:)),
             cache: CacheManager(
                 store: RedisCacheStore(client: redis), defaultTTL: settings.cacheTTLSeconds,
                 menuTTL: settings.menuCacheTTLSeconds, logger: logger),
-            channel: channel, bus: bus, limiter: RedisRateLimiter(client: redis), services: [postgres],
+            channel: channel, bus: bus, limiter: RedisRateLimiter(client: redis), services: [postgres] + (replica.map { [$0] } ?? []),
             close: {
                 channel.shutdown()
                 await bus.shutdown()

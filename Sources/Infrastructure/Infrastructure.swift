@@ -7,6 +7,9 @@ import TableOrderStorage
 /// run on PostgreSQL + Redis + RabbitMQ in production and on SQLite + in-process parts in development.
 public struct Infrastructure: Sendable {
     public var store: SQLStore
+    /// Where reports and history are read: a replica (`DATABASE_READ_URL`) when one is configured, else `store`.
+    public var replica: SQLStore
+    let hasReplica: Bool
     public var cache: CacheManager
     public var channel: any EventChannel
     public var bus: any EventBus
@@ -17,10 +20,12 @@ public struct Infrastructure: Sendable {
     public var close: @Sendable () async -> Void
 
     public init(
-        store: SQLStore, cache: CacheManager, channel: any EventChannel, bus: any EventBus, limiter: any RateLimiter,
-        services: [any Service], close: @escaping @Sendable () async -> Void
+        store: SQLStore, replica: SQLStore? = nil, cache: CacheManager, channel: any EventChannel, bus: any EventBus,
+        limiter: any RateLimiter, services: [any Service], close: @escaping @Sendable () async -> Void
     ) {
         self.store = store
+        self.replica = replica ?? store
+        self.hasReplica = replica != nil
         self.cache = cache
         self.channel = channel
         self.bus = bus
@@ -34,6 +39,7 @@ public struct Infrastructure: Sendable {
     public func problems(logger: Logger) async -> [String] {
         var found: [DependencyProblem] = []
         if let p = await store.engine.problem() { found.append(p) }
+        if hasReplica, let p = await replica.engine.problem() { found.append(p) }
         found += [cache.store.problem, channel.problem, bus.problem].compactMap { $0 }
         var names: [String] = []
         for problem in found where !names.contains(problem.dependency) {

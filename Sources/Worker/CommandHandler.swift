@@ -71,6 +71,9 @@ public struct CommandHandler: Sendable {
         case .deleteCategory(let c): bodies = try await deleteCategory(c, in: tx, now: now)
         case .createCall(let c): bodies = try await createCall(c, in: tx, now: now)
         case .updateCall(let c): bodies = try await updateCall(c, in: tx, now: now)
+        case .updateStore(let c):
+            try await tx.updateStore(c)
+            bodies = []
         }
         return try await tx.appendEvents(storeID: envelope.command.storeID, bodies: bodies, at: now)
     }
@@ -89,7 +92,7 @@ extension CommandEnvelope {
             .deleteCategory:
             [.menus]
         case .cancelOrderItems: [.orders, .menus]  // portions go back to a counted stock
-        case .revokeToken, .changeAdminPassword: []
+        case .revokeToken, .changeAdminPassword, .updateStore: []
         default: [.orders]
         }
     }

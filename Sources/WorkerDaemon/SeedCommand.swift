@@ -14,6 +14,10 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(name: .customLong("tables")) var tables: Int
     @Option(name: .customLong("table-password")) var tablePassword: String
     @Flag(name: .customLong("demo-menu")) var demoMenu = false
+    @Option(
+        name: .customLong("timezone"),
+        help: "The store's IANA time zone, by whose days sales are counted (a new store: Asia/Seoul; else kept).")
+    var timeZone: String?
 
     func run() async throws {
         let settings = loadSettings()
@@ -21,7 +25,7 @@ struct SeedCommand: AsyncParsableCommand {
         do {
             plan = try SeedPlan(
                 storeID: storeID, storeName: storeName, adminUsername: adminUsername, adminPassword: adminPassword,
-                tableCount: tables, tablePassword: tablePassword, demoMenu: demoMenu)
+                tableCount: tables, tablePassword: tablePassword, demoMenu: demoMenu, timeZone: timeZone)
         } catch {
             configurationFailure(error)
         }

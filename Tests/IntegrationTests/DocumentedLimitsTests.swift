@@ -277,6 +277,8 @@ struct Requests {
             return Base(
                 method: .DELETE, path: { "/api/admin/categories/\(try await self.freshCategory())" }, body: [:],
                 token: asAdmin, accepted: [202])
+        case "PUT /api/admin/store":
+            return Base(method: .PUT, path: { "/api/admin/store" }, body: ["name": "Store"], token: asAdmin, accepted: [202])
         case "POST /api/table/calls":
             return Base(
                 method: .POST, path: { "/api/table/calls" }, body: ["type": "water", "note": ""], token: { table },

@@ -263,6 +263,7 @@ struct ScriptedTransaction: WriteTransaction {
     func lockCall(storeID: String, id: UUID) async throws -> (status: CallStatus, tableID: UUID)? { throw NotScripted() }
     func setCallStatus(id: UUID, status: CallStatus, at: Date) async throws { throw NotScripted() }
     func resolveCalls(tableID: UUID, at: Date) async throws -> [(id: UUID, from: CallStatus)] { throw NotScripted() }
+    func updateStore(_ command: UpdateStore) async throws { throw NotScripted() }
 }
 
 /// Records the tags the processor settles.

@@ -20,6 +20,10 @@ struct EmptyRepository: ReadRepository {
         -> [StaffCall]
     { [] }
     func call(id: UUID) async throws -> StaffCall? { nil }
+    func storeTimeZone(storeID: String) async throws -> String? { nil }
+    func salesFigures(storeID: String, start: Date, end: Date) async throws -> SalesFigures {
+        SalesFigures(buckets: [], cancelledOrders: 0, rejectedOrders: 0, items: [])
+    }
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }
     func adminCredential(storeID: String, userID: UUID) async throws -> Credential? { nil }
     func tableCredential(storeID: String, tableNumber: Int) async throws -> Credential? { nil }
@@ -45,7 +49,7 @@ enum TestDependencies {
         let settings = try Settings(environment: [:])
         let reads = EmptyRepository()
         return Dependencies(
-            settings: settings, reads: reads,
+            settings: settings, reads: reads, replica: reads,
             cache: CacheManager(store: InMemoryCacheStore(), defaultTTL: 300, menuTTL: 600, logger: logger),
             commands: CommandSender(bus: InMemoryEventBus(), logger: logger),
             tokens: try await TokenService(

@@ -31,7 +31,8 @@ enum OpenAPIDocument {
 
     static func operation(
         _ summary: String, auth: String? = nil, parameters: [JSONValue] = [], body: JSONValue? = nil,
-        ok: (code: String, schema: JSONValue?, type: String), errors: [String]
+        ok: (code: String, schema: JSONValue?, type: String), also: [(type: String, schema: JSONValue)] = [],
+        errors: [String]
     ) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("summary", .string(summary))]
         if let auth { pairs.append(("security", [["bearer": []]])); pairs.append(("x-role", .string(auth))) }
@@ -46,8 +47,10 @@ enum OpenAPIDocument {
         var responses: [(String, JSONValue)] = []
         var success: [(String, JSONValue)] = [("description", "success")]
         if let schema = ok.schema {
-            let media: JSONValue = ["schema": schema]
-            success.append(("content", .object([(ok.type, media)])))
+            let media: [(String, JSONValue)] = ([(ok.type, schema)] + also.map { ($0.type, $0.schema) }).map { type, schema in
+                (type, JSONValue.object([("schema", schema)]))
+            }
+            success.append(("content", .object(media)))
         }
         responses.append((ok.code, .object(success)))
         for code in errors { responses.append((code, errorResponse)) }
@@ -146,6 +149,23 @@ enum OpenAPIDocument {
                 ("orders", ["type": "array", "items": ref("Order")]),
             ])]),
         ]),
+        "SalesReport": object([
+            ("from", ["type": "string", "format": "date"]), ("to", ["type": "string", "format": "date"]),
+            ("timezone", ["type": "string"]),
+            ("totals", object([
+                ("orders", ["type": "integer"]), ("revenue", ["type": "integer"]), ("cancelled_orders", ["type": "integer"]),
+                ("rejected_orders", ["type": "integer"]),
+            ])),
+            ("days", ["type": "array", "items": object([
+                ("date", ["type": "string", "format": "date"]), ("orders", ["type": "integer"]), ("revenue", ["type": "integer"]),
+            ])]),
+            ("hours", ["type": "array", "items": object([
+                ("hour", ["type": "integer"]), ("orders", ["type": "integer"]), ("revenue", ["type": "integer"]),
+            ])]),
+            ("items", ["type": "array", "items": object([
+                ("menu_id", uuid), ("name", ["type": "string"]), ("quantity", ["type": "integer"]), ("revenue", ["type": "integer"]),
+            ])]),
+        ]),
         "Calls": object([
             ("calls", ["type": "array", "items": object([
                 ("call_id", uuid), ("store_id", ["type": "string"]), ("table_id", uuid), ("table_number", ["type": "integer"]),
@@ -176,6 +196,12 @@ enum OpenAPIDocument {
                         ], required: ["name", "price_delta"])),
             ], required: ["name", "min_select", "max_select", "options"]),
     ]
+
+    /// One to three call statuses, comma-separated.
+    static let callStatuses: String = {
+        let one = "(" + CallStatus.allCases.map(\.rawValue).joined(separator: "|") + ")"
+        return "^\(one)(,\(one)){0,2}$"
+    }()
 
     static let orderStatus: JSONValue = [
         "type": "string", "enum": .array(OrderStatus.allCases.map { .string($0.rawValue) }),
@@ -235,7 +261,7 @@ enum OpenAPIDocument {
                 ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"]),
             "delete": operation(
                 "Delete a menu", auth: "admin", parameters: [path("menu_id")],
-                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "429", "503"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["400", "401", "403", "404", "429", "503"]),
         ],
         "/api/admin/menus/{menu_id}/availability": [
             "patch": operation(
@@ -259,7 +285,7 @@ enum OpenAPIDocument {
                 ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404"]),
             "delete": operation(
                 "Delete a category that holds no menu (v1.1)", auth: "admin", parameters: [path("category_id")],
-                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "409", "429", "503"]),
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["400", "401", "403", "404", "409", "429", "503"]),
         ],
         "/api/orders": [
             "post": operation(
@@ -309,7 +335,7 @@ enum OpenAPIDocument {
         "/api/admin/orders/{order_id}": [
             "delete": operation(
                 "Delete an order", auth: "admin", parameters: [path("order_id")],
-                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "429", "503"])
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["400", "401", "403", "404", "429", "503"])
         ],
         "/api/admin/orders/stream": [
             "get": operation(
@@ -346,7 +372,8 @@ enum OpenAPIDocument {
                 "The store's calls (v1.1); resolved ones of the last 24 h", auth: "admin",
                 parameters: [[
                     "name": "status", "in": "query", "required": false,
-                    "description": "comma-separated; default open,acknowledged", "schema": ["type": "string"],
+                    "description": "comma-separated; default open,acknowledged",
+                    "schema": ["type": "string", "pattern": .string(callStatuses)],
                 ]],
                 ok: ("200", ref("Calls"), "application/json"), errors: ["400", "401", "403", "429"])
         ],
@@ -355,6 +382,29 @@ enum OpenAPIDocument {
                 "Acknowledge or resolve a call (v1.1)", auth: "admin", parameters: [path("call_id")],
                 body: object([("status", ["type": "string", "enum": ["acknowledged", "resolved"]])], required: ["status"]),
                 ok: ("202", ref("Accepted"), "application/json"), errors: write + ["404", "409"])
+        ],
+        "/api/admin/store": [
+            "put": operation(
+                "Rename the store or set its time zone (v1.1)", auth: "admin",
+                body: [
+                    "type": "object", "minProperties": 1,
+                    "properties": .object([
+                        bounded(Limits.name), ("timezone", ["type": "string", "description": "an IANA name, e.g. Asia/Seoul"]),
+                    ]),
+                ],
+                ok: ("202", ref("Accepted"), "application/json"), errors: write)
+        ],
+        "/api/admin/reports/sales": [
+            "get": operation(
+                "Sales by store-local day, hour and item (v1.1); ?format=csv&by=day|hour|item for CSV", auth: "admin",
+                parameters: [
+                    ["name": "from", "in": "query", "required": false, "schema": ["type": "string", "format": "date"]],
+                    ["name": "to", "in": "query", "required": false, "schema": ["type": "string", "format": "date"]],
+                    ["name": "format", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "csv"]]],
+                    ["name": "by", "in": "query", "required": false, "schema": ["type": "string", "enum": ["day", "hour", "item"]]],
+                ],
+                ok: ("200", ref("SalesReport"), "application/json"), also: [("text/csv; charset=utf-8", ["type": "string"])],
+                errors: ["400", "401", "403", "404", "429"])
         ],
         "/api/admin/tables": [
             "get": operation(
@@ -368,7 +418,7 @@ enum OpenAPIDocument {
         "/api/admin/tables/{table_id}/complete": [
             "post": operation(
                 "End the table's session", auth: "admin", parameters: [path("table_id")],
-                ok: ("202", ref("Accepted"), "application/json"), errors: ["401", "403", "404", "409", "429", "503"])
+                ok: ("202", ref("Accepted"), "application/json"), errors: ["400", "401", "403", "404", "409", "429", "503"])
         ],
         "/api/admin/tables/{table_id}/history": [
             "get": operation(

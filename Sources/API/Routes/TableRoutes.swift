@@ -85,7 +85,7 @@ struct TableRoutes: Sendable {
         let to = try day("to").map { $0 + 86_400 }  // `to` is inclusive
         if let from, let to, from >= to { throw ServiceError.validation("from: must not be after to") }
         guard let uuid = UUID(uuidString: id),
-            let sessions = try await deps.reads.history(storeID: claims.storeID, tableID: uuid, from: from, to: to)
+            let sessions = try await deps.replica.history(storeID: claims.storeID, tableID: uuid, from: from, to: to)
         else { throw ServiceError.notFound("table \(id) not found") }
         return try .json(HistoryList(sessions: sessions))
     }

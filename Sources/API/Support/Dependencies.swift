@@ -7,6 +7,8 @@ import TableOrderCore
 struct Dependencies: Sendable {
     var settings: Settings
     var reads: any ReadRepository
+    /// Reports and history: the replica when `DATABASE_READ_URL` is set, else `reads`.
+    var replica: any ReadRepository
     var cache: CacheManager
     var commands: CommandSender
     var tokens: TokenService

@@ -9,6 +9,8 @@ public struct Settings: Sendable {
     public var httpHost: String
     public var httpPort: Int
     public var database: PostgresURL?
+    /// v1.1: a replica for reports and history (`DATABASE_READ_URL`); `nil`: `database`.
+    public var databaseRead: PostgresURL?
     public var redis: RedisURL?
     public var rabbitMQ: AMQPURL?
     public var jwtPublicKeyFile: String?
@@ -56,6 +58,9 @@ public struct Settings: Sendable {
         self.httpPort = try positive("HTTP_PORT", 8080, max: 65535)
         self.workerMetricsPort = try positive("WORKER_METRICS_PORT", 9091, max: 65535)
         self.database = try env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try PostgresURL(parsing: $0) }
+        self.databaseRead = try env["DATABASE_READ_URL"].flatMap {
+            $0.isEmpty ? nil : try PostgresURL(parsing: $0, variable: "DATABASE_READ_URL")
+        }
         self.redis = try env["REDIS_URL"].flatMap { $0.isEmpty ? nil : try RedisURL(parsing: $0) }
         self.rabbitMQ = try env["RABBITMQ_URL"].flatMap { $0.isEmpty ? nil : try AMQPURL(parsing: $0) }
         self.jwtPublicKeyFile = env["JWT_PUBLIC_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }

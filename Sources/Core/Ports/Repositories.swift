@@ -41,6 +41,10 @@ public protocol ReadRepository: EventLogReads, RevocationReads {
     /// ones only if updated since `resolvedSince`.
     func calls(storeID: String, tableID: UUID?, statuses: Set<CallStatus>, resolvedSince: Date) async throws -> [StaffCall]
     func call(id: UUID) async throws -> StaffCall?
+    /// The store's IANA time zone, `nil` if there is no such store.
+    func storeTimeZone(storeID: String) async throws -> String?
+    /// What the sales report adds up, for orders created in `[start, end)`.
+    func salesFigures(storeID: String, start: Date, end: Date) async throws -> SalesFigures
     /// Ended sessions of the table, newest first, started within `[from, to)` when given.
     func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
 }
@@ -97,6 +101,8 @@ public protocol WriteTransaction {
     func categoryHasMenus(_ id: UUID) async throws -> Bool
     /// Soft-deletes a live category; `false` if there is none.
     func deleteCategory(storeID: String, id: UUID, at: Date) async throws -> Bool
+    /// Renames the store or sets its time zone (the fields present).
+    func updateStore(_ command: UpdateStore) async throws
     /// Stores the call unless the table has an open call of its type (or the id is stored); returns it if
     /// it was stored now.
     func insertCall(_ command: CreateCall, id: UUID, tableID: UUID, at: Date) async throws -> StaffCall?

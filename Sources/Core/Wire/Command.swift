@@ -22,6 +22,7 @@ public enum Command: Sendable, Equatable {
     case deleteCategory(DeleteCategory)
     case createCall(CreateCall)
     case updateCall(UpdateCall)
+    case updateStore(UpdateStore)
 
     public var storeID: String {
         switch self {
@@ -42,6 +43,7 @@ public enum Command: Sendable, Equatable {
         case .deleteCategory(let c): c.storeID
         case .createCall(let c): c.storeID
         case .updateCall(let c): c.storeID
+        case .updateStore(let c): c.storeID
         }
     }
 
@@ -64,6 +66,7 @@ public enum Command: Sendable, Equatable {
         case .deleteCategory: "category.delete"
         case .createCall: "call.create"
         case .updateCall: "call.update"
+        case .updateStore: "store.update"
         }
     }
 }
@@ -130,6 +133,7 @@ extension Command: Codable {
         case "category.delete": self = .deleteCategory(try c.decode(DeleteCategory.self, forKey: .body))
         case "call.create": self = .createCall(try c.decode(CreateCall.self, forKey: .body))
         case "call.update": self = .updateCall(try c.decode(UpdateCall.self, forKey: .body))
+        case "store.update": self = .updateStore(try c.decode(UpdateStore.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown command \(type)")
         }
@@ -156,6 +160,7 @@ extension Command: Codable {
         case .deleteCategory(let body): try c.encode(body, forKey: .body)
         case .createCall(let body): try c.encode(body, forKey: .body)
         case .updateCall(let body): try c.encode(body, forKey: .body)
+        case .updateStore(let body): try c.encode(body, forKey: .body)
         }
     }
 }

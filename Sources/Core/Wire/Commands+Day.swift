@@ -108,3 +108,18 @@ public struct UpdateCall: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case callID = "call_id", storeID = "store_id", from, to }
 }
+
+/// Renames the store or moves it to another time zone (`PUT /api/admin/store`).
+public struct UpdateStore: Codable, Sendable, Equatable {
+    public var storeID: String
+    public var name: String?
+    public var timeZone: String?
+
+    public init(storeID: String, name: String?, timeZone: String?) {
+        self.storeID = storeID
+        self.name = name
+        self.timeZone = timeZone
+    }
+
+    enum CodingKeys: String, CodingKey { case storeID = "store_id", name, timeZone = "timezone" }
+}

@@ -11,7 +11,8 @@ import TableOrderCore
 public final class PostgresEngine: SQLEngine, Service {
     public let client: PostgresClient
     let logger: Logger
-    public let dialect = SQLDialect(forUpdate: " FOR UPDATE")
+    public let dialect = SQLDialect(
+        forUpdate: " FOR UPDATE", quarterHour: { "CAST(floor(extract(epoch FROM \($0)) / 900) AS BIGINT)" })
     /// How long a caller waits for a pooled connection before the database counts as unavailable.
     public let leaseTimeout: Duration
 

@@ -28,9 +28,12 @@ public struct SQLDialect: Sendable {
     /// Appended to a `SELECT` that must lock its rows until commit (`FOR UPDATE`; SQLite locks the whole
     /// database for a write transaction instead).
     public var forUpdate: String
+    /// A timestamp column's quarter hour: whole seconds since 1970 divided by 900, rounded down.
+    public var quarterHour: @Sendable (_ column: String) -> String
 
-    public init(forUpdate: String) {
+    public init(forUpdate: String, quarterHour: @escaping @Sendable (_ column: String) -> String) {
         self.forUpdate = forUpdate
+        self.quarterHour = quarterHour
     }
 
     /// `(?, ?), (?, ?)` for a multi-row `VALUES` of `count` rows (or `template` repeated).

@@ -6,8 +6,10 @@ extension SQLStore {
     public func seed(_ plan: SeedPlan) async throws {
         try await engine.transaction { c in
             try await c.execute(
-                "INSERT INTO stores (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                [.text(plan.storeID), .text(plan.storeName)])
+                """
+                INSERT INTO stores (id, name, timezone) VALUES (?, ?, coalesce(?, 'Asia/Seoul'))
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = coalesce(?, stores.timezone)
+                """, [.text(plan.storeID), .text(plan.storeName), .optional(plan.timeZone), .optional(plan.timeZone)])
             try await c.execute(
                 """
                 INSERT INTO admins (id, store_id, username, password_hash) VALUES (?, ?, ?, ?)

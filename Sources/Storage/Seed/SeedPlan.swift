@@ -17,6 +17,9 @@ public struct SeedPlan: Sendable {
 
     public var storeID: String
     public var storeName: String
+    /// IANA name; the store's sales are counted by its days and hours. `nil`: a new store's is Asia/Seoul,
+    /// an existing store keeps its own.
+    public var timeZone: String?
     public var adminUsername: String
     public var admin: Account
     public var tables: [Table]
@@ -25,8 +28,12 @@ public struct SeedPlan: Sendable {
 
     public init(
         storeID: String, storeName: String, adminUsername: String, adminPassword: String, tableCount: Int,
-        tablePassword: String, demoMenu: Bool
+        tablePassword: String, demoMenu: Bool, timeZone: String? = nil
     ) throws {
+        if let timeZone, !(timeZone.contains("/") || timeZone == "UTC") || TimeZone(identifier: timeZone) == nil {
+            throw ConfigurationError("--timezone", "an IANA time zone name such as Asia/Seoul")
+        }
+        self.timeZone = timeZone
         guard StoreID.isValid(storeID) else { throw ConfigurationError("--store-id", "must match ^[a-z0-9][a-z0-9-]{0,31}$") }
         guard !storeName.isEmpty, storeName.count <= 100 else { throw ConfigurationError("--store-name", "1..100 characters") }
         guard !adminUsername.isEmpty, adminUsername.count <= 100 else {

@@ -1,0 +1,109 @@
+import Foundation
+
+/// `GET /api/admin/reports/sales` (contract v1.1 §7): a store's sales over store-local dates.
+public struct SalesReport: Codable, Sendable, Equatable {
+    public struct Totals: Codable, Sendable, Equatable {
+        public var orders = 0
+        public var revenue = 0
+        public var cancelledOrders = 0
+        public var rejectedOrders = 0
+
+        enum CodingKeys: String, CodingKey {
+            case orders, revenue, cancelledOrders = "cancelled_orders", rejectedOrders = "rejected_orders"
+        }
+    }
+
+    public struct Day: Codable, Sendable, Equatable {
+        public var date: String
+        public var orders: Int
+        public var revenue: Int
+    }
+
+    public struct Hour: Codable, Sendable, Equatable {
+        public var hour: Int
+        public var orders: Int
+        public var revenue: Int
+    }
+
+    public struct Item: Codable, Sendable, Equatable {
+        public var menuID: String
+        public var name: String
+        public var quantity: Int
+        public var revenue: Int
+
+        public init(menuID: String, name: String, quantity: Int, revenue: Int) {
+            self.menuID = menuID
+            self.name = name
+            self.quantity = quantity
+            self.revenue = revenue
+        }
+
+        enum CodingKeys: String, CodingKey { case menuID = "menu_id", name, quantity, revenue }
+    }
+
+    public var from: String
+    public var to: String
+    public var timezone: String
+    public var totals: Totals
+    public var days: [Day]
+    public var hours: [Hour]
+    public var items: [Item]
+}
+
+/// What the database adds up for a report: counted orders by quarter hour (every time zone's offset is a
+/// whole number of quarter hours, so each bucket falls in one local hour), the cancelled and rejected
+/// ones, and the items.
+public struct SalesFigures: Sendable, Equatable {
+    public struct Bucket: Sendable, Equatable {
+        /// Seconds since 1970 / 900.
+        public var quarterHour: Int
+        public var orders: Int
+        public var revenue: Int
+
+        public init(quarterHour: Int, orders: Int, revenue: Int) {
+            self.quarterHour = quarterHour
+            self.orders = orders
+            self.revenue = revenue
+        }
+    }
+
+    public var buckets: [Bucket]
+    public var cancelledOrders: Int
+    public var rejectedOrders: Int
+    public var items: [SalesReport.Item]
+
+    public init(buckets: [Bucket], cancelledOrders: Int, rejectedOrders: Int, items: [SalesReport.Item]) {
+        self.buckets = buckets
+        self.cancelledOrders = cancelledOrders
+        self.rejectedOrders = rejectedOrders
+        self.items = items
+    }
+}
+
+extension SalesReport {
+    /// The report of `figures` for the local dates `from...to` in `timeZone`: every date listed, zeros
+    /// included, all 24 hours, items by revenue (highest first, then by name).
+    public init(figures: SalesFigures, from: CivilDate, to: CivilDate, timeZone: TimeZone) {
+        var days = [Int: Day]()
+        for offset in 0...(to.daysSinceEpoch - from.daysSinceEpoch) {
+            let date = from.adding(days: offset)
+            days[date.daysSinceEpoch] = Day(date: date.description, orders: 0, revenue: 0)
+        }
+        var hours = (0..<24).map { Hour(hour: $0, orders: 0, revenue: 0) }
+        var totals = Totals(cancelledOrders: figures.cancelledOrders, rejectedOrders: figures.rejectedOrders)
+        for bucket in figures.buckets {
+            let local = timeZone.local(Date(timeIntervalSince1970: TimeInterval(bucket.quarterHour) * 900))
+            guard days[local.date.daysSinceEpoch] != nil else { continue }
+            days[local.date.daysSinceEpoch]!.orders += bucket.orders
+            days[local.date.daysSinceEpoch]!.revenue += bucket.revenue
+            hours[local.hour].orders += bucket.orders
+            hours[local.hour].revenue += bucket.revenue
+            totals.orders += bucket.orders
+            totals.revenue += bucket.revenue
+        }
+        self.init(
+            from: from.description, to: to.description, timezone: timeZone.identifier, totals: totals,
+            days: days.keys.sorted().map { days[$0]! }, hours: hours,
+            items: figures.items.sorted { ($0.revenue, $1.name) > ($1.revenue, $0.name) })
+    }
+}
