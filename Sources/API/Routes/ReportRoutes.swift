@@ -39,7 +39,8 @@ struct ReportRoutes: Sendable {
         let claims = try context.require(.admin)
         let query = request.uri.queryParameters
         let csv: SalesCSV.Grouping?
-        switch query.get("format").map { String($0) } {
+        let format = query.get("format").map { String($0) }
+        switch format {
         case nil, "json": csv = nil
         case "csv":
             guard let grouping = SalesCSV.Grouping(rawValue: query.get("by").map { String($0) } ?? "day") else {

@@ -181,6 +181,30 @@ enum PostgresMigrations {
                 "ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Seoul'",
             ]
         ),
+        (
+            5,
+            [
+                // The sales report (v1.1 §7) reads a year of a store's orders and their items from covering
+                // indexes alone: every order and item of the range, less the few that count for nothing
+                // (cancelled, rejected or deleted, found through the partial index). Items carry their
+                // order's store and time for it (an order's two immutable facts).
+                "ALTER TABLE order_items ADD COLUMN store_id TEXT",
+                "ALTER TABLE order_items ADD COLUMN created_at TIMESTAMPTZ",
+                """
+                UPDATE order_items i SET store_id = o.store_id, created_at = o.created_at
+                FROM orders o WHERE o.id = i.order_id
+                """,
+                """
+                CREATE INDEX order_items_sales ON order_items (store_id, created_at)
+                INCLUDE (menu_id, quantity, cancelled_quantity, subtotal)
+                """,
+                "CREATE INDEX orders_sales ON orders (store_id, created_at) INCLUDE (total_amount)",
+                """
+                CREATE INDEX orders_not_counted ON orders (store_id, created_at)
+                WHERE status IN ('cancelled', 'rejected') OR deleted_at IS NOT NULL
+                """,
+            ]
+        ),
     ]
 
     /// Applies what is missing; returns the versions it applied.

@@ -30,10 +30,15 @@ public struct SQLDialect: Sendable {
     public var forUpdate: String
     /// A timestamp column's quarter hour: whole seconds since 1970 divided by 900, rounded down.
     public var quarterHour: @Sendable (_ column: String) -> String
+    /// Run first in a report's snapshot.
+    public var reportSettings: [String]
 
-    public init(forUpdate: String, quarterHour: @escaping @Sendable (_ column: String) -> String) {
+    public init(
+        forUpdate: String, quarterHour: @escaping @Sendable (_ column: String) -> String, reportSettings: [String] = []
+    ) {
         self.forUpdate = forUpdate
         self.quarterHour = quarterHour
+        self.reportSettings = reportSettings
     }
 
     /// `(?, ?), (?, ?)` for a multi-row `VALUES` of `count` rows (or `template` repeated).

@@ -136,14 +136,16 @@ struct SQLWriteTransaction: WriteTransaction {
                 items += [
                     .uuid(order.id), .int(line), .uuid(menuID), .text(item.name), .int(item.unitPrice), .int(item.quantity),
                     .int(item.subtotal), item.options.isEmpty ? .null : try SQLStore.json(item.options),
+                    .text(order.storeID), .date(order.createdAt),
                 ]
             }
         }
-        for chunk in items.chunks(of: Self.rowsPerInsert * 8) {
+        for chunk in items.chunks(of: Self.rowsPerInsert * 10) {
             try await connection.execute(
                 """
-                INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal, options)
-                VALUES \(SQLDialect.rows(chunk.count / 8, columns: 8))
+                INSERT INTO order_items (order_id, line_no, menu_id, name, unit_price, quantity, subtotal, options,
+                                         store_id, created_at)
+                VALUES \(SQLDialect.rows(chunk.count / 10, columns: 10))
                 """, Array(chunk))
         }
         return inserted

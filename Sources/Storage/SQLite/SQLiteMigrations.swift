@@ -102,5 +102,25 @@ enum SQLiteMigrations {
                 "ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Seoul'",
             ]
         ),
+        (
+            5,
+            [
+                "ALTER TABLE order_items ADD COLUMN store_id TEXT",
+                "ALTER TABLE order_items ADD COLUMN created_at REAL",
+                """
+                UPDATE order_items SET store_id = o.store_id, created_at = o.created_at
+                FROM orders o WHERE o.id = order_items.order_id
+                """,
+                """
+                CREATE INDEX order_items_sales ON order_items
+                    (store_id, created_at, menu_id, quantity, cancelled_quantity, subtotal)
+                """,
+                "CREATE INDEX orders_sales ON orders (store_id, created_at, total_amount)",
+                """
+                CREATE INDEX orders_not_counted ON orders (store_id, created_at)
+                WHERE status IN ('cancelled', 'rejected') OR deleted_at IS NOT NULL
+                """,
+            ]
+        ),
     ]
 }
