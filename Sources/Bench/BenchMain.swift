@@ -21,7 +21,7 @@ struct BenchMain: AsyncParsableCommand {
     @Option var workerPort: Int = 18_802
     @Option var secondWorkerPort: Int = 18_803
     @Option var nchanPort: Int = 18_804
-    @Option(help: "Run one part alone: write-throughput, end-to-end or fan-out (for profiling); prints its JSON.")
+    @Option(help: "Run one part alone: write-throughput, end-to-end, fan-out or sales-report; prints its JSON.")
     var only: String?
     @Option(help: "Streams for the fan-out instead of the size's (with --only fan-out: also nginx + nchan at that count).")
     var streams: Int?
@@ -54,8 +54,8 @@ struct BenchMain: AsyncParsableCommand {
 
     /// One part alone, on a fresh API (and worker, where the part needs one): its JSON.
     static func measureOnly(_ part: String, _ env: BenchEnvironment, sizes: BenchSizes) async throws -> String {
-        guard ["write-throughput", "end-to-end", "fan-out"].contains(part) else {
-            throw ValidationError("--only: write-throughput, end-to-end or fan-out")
+        guard ["write-throughput", "end-to-end", "fan-out", "sales-report"].contains(part) else {
+            throw ValidationError("--only: write-throughput, end-to-end, fan-out or sales-report")
         }
         try await makeKeys(env)
         try await env.runWorkerCommand(["migrate"])
@@ -80,6 +80,12 @@ struct BenchMain: AsyncParsableCommand {
                       "ratio": throughput.requestsPerSecond / classic, "p50_ms": throughput.p50Ms, "p99_ms": throughput.p99Ms]
         case "end-to-end":
             result = try await EndToEnd(env: env, store: store).run(rate: sizes.endToEndRate, duration: sizes.endToEndSeconds)
+        case "sales-report":
+            let database = PostgresEngine(
+                url: try PostgresURL(parsing: env.databaseURL), logger: Logger(label: "bench-sql"), maximumConnections: 2)
+            result = try await database.whileRunning {
+                try await SalesReportRun(env: env, database: database).run(orders: sizes.salesOrders, requests: sizes.salesRequests)
+            }
         default:
             let fan = FanOut(streams: sizes.streams, broadcasts: sizes.broadcasts)
             let ours = try await fan.runAPI(env: env, store: store, apiPID: api.pid)
@@ -129,6 +135,9 @@ struct BenchMain: AsyncParsableCommand {
             let fan = FanOut(streams: sizes.streams, broadcasts: sizes.broadcasts)
             progress("(d) fan-out: \(sizes.streams) streams on the API")
             let fanOut = try await fan.runAPI(env: env, store: live, apiPID: api.pid)
+            progress("(e) sales report: a year of \(sizes.salesOrders) orders, asked \(sizes.salesRequests) times")
+            let sales = try await SalesReportRun(env: env, database: database)
+                .run(orders: sizes.salesOrders, requests: sizes.salesRequests)
             await worker.stop()
             await api.stop()
             progress("(d) fan-out: \(sizes.streams) streams on nginx + nchan")
@@ -137,7 +146,7 @@ struct BenchMain: AsyncParsableCommand {
             return BenchReport(
                 machine: machineDescription(), startedAt: started, sizes: sizes, idleAPIResidentKiB: idle,
                 references: references, writeThroughput: throughput, drain: drains, endToEnd: endToEnd, fanOut: fanOut,
-                fanOutReference: fanOutReference)
+                fanOutReference: fanOutReference, salesReport: sales)
         }
     }
 

@@ -28,6 +28,7 @@ struct BenchReport: Codable {
     var endToEnd: EndToEnd.Result
     var fanOut: FanOut.Result
     var fanOutReference: FanOut.Result
+    var salesReport: SalesReportRun.Result
 
     enum CodingKeys: String, CodingKey {
         case machine, sizes, references, drain
@@ -37,6 +38,7 @@ struct BenchReport: Codable {
         case endToEnd = "end_to_end"
         case fanOut = "fan_out"
         case fanOutReference = "fan_out_reference"
+        case salesReport = "sales_report"
     }
 
     var markdown: String {
@@ -73,6 +75,9 @@ struct BenchReport: Codable {
             "| (d) status change → \(f.streams) streams, \(f.broadcasts) times | p50 \(ms(f.latency.p50Ms)), p99 \(ms(f.latency.p99Ms)); missed \(f.missed) | nginx + nchan publish → same streams: p50 \(ms(r.latency.p50Ms)), p99 \(ms(r.latency.p99Ms)) | \(ratio(fanRatio)) | ≤ 1.5×: \(verdict(fanRatio <= 1.5 && f.missed == 0)) |")
         rows.append(
             "| (d) resident memory per stream | \(n(f.kibPerStream)) KiB | nchan: \(n(r.kibPerStream)) KiB | \(ratio(f.kibPerStream / max(r.kibPerStream, 0.001))) | < 16 KiB: \(verdict(f.kibPerStream < 16)) |")
+        let s = salesReport
+        rows.append(
+            "| (e) `GET /api/admin/reports/sales`, a year of \(s.orders) orders (3 lines each), \(s.requests) times | p50 \(ms(s.latency.p50Ms)), p99 \(ms(s.latency.p99Ms)) | | | p99 < 200 ms: \(verdict(s.latency.p99Ms < 200)) |")
         let idle = Double(idleAPIResidentKiB) / 1024
         rows.append("| idle API resident memory | \(n(idle)) MiB | | | < 40 MiB: \(verdict(idle < 40)) |")
         rows.append(

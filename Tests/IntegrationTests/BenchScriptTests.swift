@@ -53,5 +53,10 @@ struct BenchScriptTests {
             #expect(number(fan["latency"] as? [String: Any] ?? [:], "count") == 40, "\(key): 20 streams × 2 broadcasts")
         }
         #expect(number(report, "idle_api_resident_kib") > 0)
+
+        let sales = object("sales_report")
+        #expect(number(sales, "orders") == 500 && number(sales, "requests") == 3)
+        #expect(number(sales, "counted_orders") == 500 - 10 - 5, "all but the cancelled (1 in 50) and rejected (1 in 97)")
+        #expect(number(sales["latency"] as? [String: Any] ?? [:], "count") == 3)
     }
 }

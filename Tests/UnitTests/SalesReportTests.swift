@@ -33,6 +33,20 @@ import Testing
         #expect(Int(midnight.timeIntervalSince1970) % 900 == 0, "a quarter-hour bucket never straddles a local hour")
     }
 
+    @Test func theCursorAgreesWithFoundationAtEveryQuarterHourOfAYear() throws {
+        for name in ["America/New_York", "Europe/London", "Asia/Seoul", "Australia/Lord_Howe", "Asia/Kathmandu"] {
+            let zone = try #require(TimeZone(identifier: name))
+            var cursor = OffsetCursor(timeZone: zone)
+            let start = Int(zone.start(of: try #require(CivilDate("2026-01-01"))).timeIntervalSince1970)
+            for quarter in stride(from: start, to: start + 366 * 86_400, by: 900) {
+                let expected = zone.local(Date(timeIntervalSince1970: TimeInterval(quarter)))
+                let got = cursor.local(quarter)
+                #expect(got.date == expected.date && got.hour == expected.hour, "\(name) at \(quarter)")
+                if got.date != expected.date || got.hour != expected.hour { return }
+            }
+        }
+    }
+
     @Test func aReportListsEveryDayAndHourAndCountsOnlyWhatWasSold() async throws {
         let path = NSTemporaryDirectory() + "tableorder-sales-\(UUID().uuidString.prefix(8)).sqlite"
         let engine = try await SQLiteEngine.open(path: path, logger: Logger(label: "test"))

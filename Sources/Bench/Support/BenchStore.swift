@@ -8,6 +8,8 @@ struct BenchStore: Sendable {
     var tableTokens: [String]
     var tableIDs: [String]
     var menuIDs: [String]
+    /// Per menu, the options its order lines choose: the first of each of its groups (v1.1).
+    var options: [String: [String]] = [:]
 
     static let adminPassword = "bench-admin"
     static let tablePassword = "bench-table"
@@ -39,9 +41,18 @@ struct BenchStore: Sendable {
             tableIDs.append(claims.tableID)
         }
         let menu = try await BenchHTTP.request("\(env.apiBase)/api/stores/\(storeID)/menus")
-        let ids = (menu.json["menus"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        let menus = menu.json["menus"] as? [[String: Any]] ?? []
+        let ids = menus.compactMap { $0["id"] as? String }
         guard ids.count >= 3 else { throw BenchError("menu of \(storeID): \(menu.status)") }
-        return BenchStore(storeID: storeID, adminToken: adminToken, tableTokens: tokens, tableIDs: tableIDs, menuIDs: ids)
+        var options: [String: [String]] = [:]
+        for menu in menus {
+            guard let id = menu["id"] as? String else { continue }
+            options[id] = (menu["option_groups"] as? [[String: Any]] ?? []).compactMap {
+                ($0["options"] as? [[String: Any]])?.first?["id"] as? String
+            }
+        }
+        return BenchStore(
+            storeID: storeID, adminToken: adminToken, tableTokens: tokens, tableIDs: tableIDs, menuIDs: ids, options: options)
     }
 
     private struct TableClaims: Decodable {
@@ -49,9 +60,12 @@ struct BenchStore: Sendable {
         enum CodingKeys: String, CodingKey { case tableID = "table_id" }
     }
 
-    /// The order body every scenario sends: three lines, like the references insert.
+    /// The order body every scenario sends: three lines, like the references insert, each choosing an option of
+    /// each of its menu's groups (the demo menu's first three dishes have four groups among them).
     func orderBody(note: String? = nil) -> Data {
-        var body: [String: Any] = ["items": menuIDs.prefix(3).map { ["menu_id": $0, "quantity": 2] }]
+        var body: [String: Any] = [
+            "items": menuIDs.prefix(3).map { ["menu_id": $0, "quantity": 2, "options": options[$0] ?? []] }
+        ]
         if let note { body["note"] = note }
         return try! JSONSerialization.data(withJSONObject: body)
     }

@@ -91,8 +91,9 @@ extension SalesReport {
         }
         var hours = (0..<24).map { Hour(hour: $0, orders: 0, revenue: 0) }
         var totals = Totals(cancelledOrders: figures.cancelledOrders, rejectedOrders: figures.rejectedOrders)
-        for bucket in figures.buckets {
-            let local = timeZone.local(Date(timeIntervalSince1970: TimeInterval(bucket.quarterHour) * 900))
+        var offsets = OffsetCursor(timeZone: timeZone)
+        for bucket in figures.buckets.sorted(by: { $0.quarterHour < $1.quarterHour }) {
+            let local = offsets.local(bucket.quarterHour * 900)
             guard days[local.date.daysSinceEpoch] != nil else { continue }
             days[local.date.daysSinceEpoch]!.orders += bucket.orders
             days[local.date.daysSinceEpoch]!.revenue += bucket.revenue
@@ -105,5 +106,33 @@ extension SalesReport {
             from: from.description, to: to.description, timezone: timeZone.identifier, totals: totals,
             days: days.keys.sorted().map { days[$0]! }, hours: hours,
             items: figures.items.sorted { ($0.revenue, $1.name) > ($1.revenue, $0.name) })
+    }
+}
+
+/// A time zone's offset for instants visited in increasing order, asked of Foundation only when a change of
+/// offset has been passed: a year's report visits tens of thousands of quarter hours, and Foundation's
+/// `secondsFromGMT(for:)` is slow enough on Linux to take seconds over them.
+struct OffsetCursor {
+    let timeZone: TimeZone
+    private var offset = 0
+    private var validFrom = Int.max
+    private var validUntil = Int.min
+
+    init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    /// The local date and hour of `seconds` since 1970.
+    mutating func local(_ seconds: Int) -> (date: CivilDate, hour: Int) {
+        if seconds < validFrom || seconds >= validUntil {
+            let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+            offset = timeZone.secondsFromGMT(for: instant)
+            validFrom = seconds
+            validUntil = timeZone.nextDaylightSavingTimeTransition(after: instant)
+                .map { Int($0.timeIntervalSince1970.rounded(.down)) } ?? .max
+        }
+        let local = seconds + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        return (CivilDate(daysSinceEpoch: days), (local - days * 86_400) / 3600)
     }
 }
