@@ -25,7 +25,7 @@ struct APIBuilder {
         let infrastructure: Infrastructure
         switch settings.mode {
         case .production:
-            infrastructure = try Infrastructure.production(settings: settings, logger: logger)
+            infrastructure = try Infrastructure.production(settings: settings, logger: logger, readReplica: true)
         case .development:
             infrastructure = try await Infrastructure.development(settings: settings, logger: logger)
             // The worker's consumer and janitor run in this process, on the same code as the daemon's.

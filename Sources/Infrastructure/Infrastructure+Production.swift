@@ -9,11 +9,13 @@ import TableOrderBrokers
 extension Infrastructure {
     /// PostgreSQL, Redis (cache, limiter, pub/sub) and RabbitMQ, from the three URLs.
     /// Throws a configuration error in a build without librabbitmq and hiredis (development mode only).
-    public static func production(settings: Settings, logger: Logger) throws -> Infrastructure {
+    /// `readReplica`: connect to `DATABASE_READ_URL` too (the API, for reports and history; workers never
+    /// read it).
+    public static func production(settings: Settings, logger: Logger, readReplica: Bool = false) throws -> Infrastructure {
         #if canImport(TableOrderBrokers)
         let urls = try settings.requireServices()
         let postgres = PostgresEngine(url: urls.database, logger: logger)
-        let replica = settings.databaseRead.map { PostgresEngine(url: $0, logger: logger) }
+        let replica = readReplica ? settings.databaseRead.map { PostgresEngine(url: $0, logger: logger) } : nil
         let redis = RedisClient(url: urls.redis, logger: logger)
         let channel = RedisEventChannel(client: redis, url: urls.redis, logger: logger)
         let bus = RabbitMQEventBus(url: urls.rabbitMQ, logger: logger)

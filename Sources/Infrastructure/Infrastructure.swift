@@ -39,7 +39,11 @@ public struct Infrastructure: Sendable {
     public func problems(logger: Logger) async -> [String] {
         var found: [DependencyProblem] = []
         if let p = await store.engine.problem() { found.append(p) }
-        if hasReplica, let p = await replica.engine.problem() { found.append(p) }
+        // A replica that is down is not: it serves reports and history only (they answer 503 meanwhile), and
+        // a pod that answers no orders for it would be worse.
+        if hasReplica, let p = await replica.engine.problem() {
+            logger.warning("replica not answering", metadata: ["detail": "\(p.detail)"])
+        }
         found += [cache.store.problem, channel.problem, bus.problem].compactMap { $0 }
         var names: [String] = []
         for problem in found where !names.contains(problem.dependency) {

@@ -102,6 +102,7 @@ extension CommandHandler {
             ]
         }
         try await tx.setOrderStatus(orderID: orderID, status: command.to, at: now)
+        if command.to == .cancelled { try await returnPortions(of: orderID, in: tx) }
         return [
             .orderStatusChanged(
                 orderID: command.orderID, tableID: stored.tableID.lowercased, from: stored.status, to: command.to)
@@ -115,11 +116,20 @@ extension CommandHandler {
         }
         guard !stored.deleted else { return [] }
         try await tx.markOrderDeleted(orderID: orderID, at: now)
+        // An order that will not be served any more gives its portions back.
+        if !stored.status.isTerminal { try await returnPortions(of: orderID, in: tx) }
         return [.orderDeleted(orderID: command.orderID, tableID: stored.tableID.lowercased)]
     }
 }
 
 extension CommandHandler {
+    /// Gives every line's remaining portions back to a counted stock (an order cancelled or deleted unserved).
+    func returnPortions(of orderID: UUID, in tx: any WriteTransaction) async throws {
+        for line in try await tx.orderLines(orderID: orderID) where line.quantity > line.cancelledQuantity {
+            try await tx.returnStock(menuID: line.menuID, quantity: line.quantity - line.cancelledQuantity)
+        }
+    }
+
     /// Cancels portions of a line (v1.1 §6): they go back to a counted stock, the order's total drops, and
     /// the order is cancelled once nothing of it is left. Checked again against the stored order, like a
     /// status move: a cancel that has become invalid is dropped and reported as `order_status_rejected`.

@@ -91,7 +91,9 @@ extension CommandEnvelope {
         case .createCategory, .createMenu, .updateMenu, .deleteMenu, .setMenuAvailability, .updateCategory,
             .deleteCategory:
             [.menus]
-        case .cancelOrderItems: [.orders, .menus]  // portions go back to a counted stock
+        // Portions go back to a counted stock.
+        case .cancelOrderItems, .deleteOrder: [.orders, .menus]
+        case .changeOrderStatus(let move) where move.to == .cancelled: [.orders, .menus]
         case .revokeToken, .changeAdminPassword, .updateStore: []
         default: [.orders]
         }

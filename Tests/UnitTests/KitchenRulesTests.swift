@@ -169,6 +169,26 @@ import Testing
         #expect(applied.events.map(\.type) == ["order_status_rejected"], "a cancelled order takes no cancel")
     }
 
+    @Test func anOrderCancelledOrDeletedUnservedGivesItsPortionsBack() async throws {
+        let f = try await fixture()
+        defer { Task { await f.engine.close() } }
+        let galbi = f.menu("Galbi-jjim")
+        let first = UUID().lowercased, second = UUID().lowercased
+        _ = try await f.apply([f.order([(galbi, 3, [])], id: first), f.order(table: 1, [(galbi, 2, [])], id: second)])
+        #expect(try await f.listed(galbi.id).stock == 5)
+        let applied = try await f.apply([
+            f.command(.changeOrderStatus(.init(orderID: first, storeID: f.plan.storeID, from: .pending, to: .cancelled))),
+            f.command(.deleteOrder(.init(orderID: second, storeID: f.plan.storeID))),
+        ])
+        #expect(applied.events.map(\.type) == ["order_status_changed", "order_deleted"])
+        #expect(try await f.listed(galbi.id).stock == 10)
+        // A stock set to 0 is sold out.
+        _ = try await f.apply([
+            f.command(.setMenuAvailability(.init(menuID: galbi.id, storeID: f.plan.storeID, isAvailable: true, setsStock: true, stock: 0)))
+        ])
+        #expect(try await f.listed(galbi.id).isAvailable == false)
+    }
+
     @Test func pricingRefusesWhatTheGroupsForbid() throws {
         let menu = MenuItem(
             id: "m", categoryID: "c", name: "Noodles", price: 1000, description: nil, imageURL: nil, isAvailable: true,

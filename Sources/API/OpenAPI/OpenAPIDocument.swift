@@ -97,13 +97,14 @@ enum OpenAPIDocument {
             ("items", ["type": "array", "items": ref("OrderItem")]), ("total_amount", ["type": "integer"]),
             ("note", nullableString), ("created_at", timestamp), ("updated_at", timestamp),
             ("deleted_at", ["type": "string", "format": "date-time", "nullable": true]),
-            ("reject_reason", ["allOf": [ref("RejectReason")], "nullable": true]),
+            ("reject_reason", [
+                "type": "object", "nullable": true, "required": ["code", "menu_id"],
+                "properties": .object([
+                    ("code", ["type": "string", "enum": ["SOLD_OUT", "MENU_UNAVAILABLE", "OPTION_UNAVAILABLE"]]),
+                    ("menu_id", uuid), ("option_id", uuid),
+                ]),
+            ]),
         ]),
-        "RejectReason": object(
-            [
-                ("code", ["type": "string", "enum": ["SOLD_OUT", "MENU_UNAVAILABLE", "OPTION_UNAVAILABLE"]]), ("menu_id", uuid),
-                ("option_id", uuid),
-            ], required: ["code", "menu_id"]),
         "Translations": [
             "type": "object", "maxProperties": .int(Limits.translations.range.upperBound),
             "additionalProperties": object(
@@ -197,6 +198,13 @@ enum OpenAPIDocument {
             ], required: ["name", "min_select", "max_select", "options"]),
     ]
 
+    /// Each event's `data:` line on a stream: one JSON object.
+    static let sseEvent: JSONValue = object(
+        [
+            ("type", ["type": "string"]), ("store_id", ["type": "string"]), ("event_id", ["type": "integer"]),
+            ("occurred_at", ["type": "string"]),
+        ], required: ["type", "store_id", "occurred_at"])
+
     /// One to three call statuses, comma-separated.
     static let callStatuses: String = {
         let one = "(" + CallStatus.allCases.map(\.rawValue).joined(separator: "|") + ")"
@@ -267,7 +275,7 @@ enum OpenAPIDocument {
             "patch": operation(
                 "The sold-out switch and the restock (v1.1)", auth: "admin", parameters: [path("menu_id")],
                 body: [
-                    "type": "object", "minProperties": 1,
+                    "type": "object", "anyOf": [["required": ["is_available"]], ["required": ["stock"]]],
                     "properties": .object([
                         ("is_available", ["type": "boolean"]),
                         ("stock", [
@@ -344,7 +352,7 @@ enum OpenAPIDocument {
                     ["name": "Last-Event-ID", "in": "header", "required": false, "schema": eventID],
                     ["name": "last_event_id", "in": "query", "required": false, "schema": eventID],
                 ],
-                ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
+                ok: ("200", sseEvent, "text/event-stream"), errors: ["400", "401", "403", "429", "503"])
         ],
         "/api/table/stream": [
             "get": operation(
@@ -353,7 +361,7 @@ enum OpenAPIDocument {
                     ["name": "Last-Event-ID", "in": "header", "required": false, "schema": eventID],
                     ["name": "last_event_id", "in": "query", "required": false, "schema": eventID],
                 ],
-                ok: ("200", ["type": "string"], "text/event-stream"), errors: ["400", "401", "403", "429"])
+                ok: ("200", sseEvent, "text/event-stream"), errors: ["400", "401", "403", "429", "503"])
         ],
         "/api/table/calls": [
             "post": operation(
@@ -387,7 +395,7 @@ enum OpenAPIDocument {
             "put": operation(
                 "Rename the store or set its time zone (v1.1)", auth: "admin",
                 body: [
-                    "type": "object", "minProperties": 1,
+                    "type": "object", "anyOf": [["required": ["name"]], ["required": ["timezone"]]],
                     "properties": .object([
                         bounded(Limits.name), ("timezone", ["type": "string", "description": "an IANA name, e.g. Asia/Seoul"]),
                     ]),
@@ -404,7 +412,7 @@ enum OpenAPIDocument {
                     ["name": "by", "in": "query", "required": false, "schema": ["type": "string", "enum": ["day", "hour", "item"]]],
                 ],
                 ok: ("200", ref("SalesReport"), "application/json"), also: [("text/csv; charset=utf-8", ["type": "string"])],
-                errors: ["400", "401", "403", "404", "429"])
+                errors: ["400", "401", "403", "404", "429", "503"])
         ],
         "/api/admin/tables": [
             "get": operation(

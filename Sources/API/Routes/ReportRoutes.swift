@@ -38,15 +38,12 @@ struct ReportRoutes: Sendable {
     func sales(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let claims = try context.require(.admin)
         let query = request.uri.queryParameters
+        let grouping = query.get("by").map { String($0) } ?? "day"
+        guard let by = SalesCSV.Grouping(rawValue: grouping) else { throw ServiceError.validation("by: one of day, hour, item") }
         let csv: SalesCSV.Grouping?
-        let format = query.get("format").map { String($0) }
-        switch format {
+        switch query.get("format").map({ String($0) }) {
         case nil, "json": csv = nil
-        case "csv":
-            guard let grouping = SalesCSV.Grouping(rawValue: query.get("by").map { String($0) } ?? "day") else {
-                throw ServiceError.validation("by: one of day, hour, item")
-            }
-            csv = grouping
+        case "csv": csv = by
         default: throw ServiceError.validation("format: json or csv")
         }
         guard let zoneName = try await deps.replica.storeTimeZone(storeID: claims.storeID) else {

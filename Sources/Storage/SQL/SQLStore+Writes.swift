@@ -191,7 +191,10 @@ struct SQLWriteTransaction: WriteTransaction {
 
     func returnStock(menuID: UUID, quantity: Int) async throws {
         try await connection.execute(
-            "UPDATE menus SET stock = stock + ? WHERE id = ? AND stock IS NOT NULL", [.int(quantity), .uuid(menuID)])
+            """
+            UPDATE menus SET stock = CASE WHEN stock + ? > ? THEN ? ELSE stock + ? END WHERE id = ? AND stock IS NOT NULL
+            """,
+            [.int(quantity), .int(Limits.stock.range.upperBound), .int(Limits.stock.range.upperBound), .int(quantity), .uuid(menuID)])
     }
 
     func markOrderDeleted(orderID: UUID, at: Date) async throws {
@@ -285,8 +288,9 @@ struct SQLWriteTransaction: WriteTransaction {
             WHERE id = ? AND store_id = ? AND deleted_at IS NULL RETURNING 1
             """,
             [
-                .optional(command.isAvailable), .bool(command.setsStock), .optional(command.stock), .uuid(id),
-                .text(command.storeID),
+                // A stock set to 0 is sold out, whatever else the request says (as an order taking the last does).
+                .optional(command.setsStock && command.stock == 0 ? false : command.isAvailable),
+                .bool(command.setsStock), .optional(command.stock), .uuid(id), .text(command.storeID),
             ])
     }
 

@@ -145,6 +145,7 @@ struct OrderDayTests {
         #expect(call.status == 202)
         let japchae = try #require(try await day.menu("Japchae")["id"] as? String)
         #expect(try await day.patch("/api/admin/menus/\(japchae)/availability", ["is_available": false]).status == 202)
+        _ = try await day.stored(own)  // a move needs the order stored (404 until then)
         #expect(try await day.patch("/api/admin/orders/\(own)/status", ["status": "preparing"]).status == 202)
 
         let all = await admin.waitFor { events in events.contains { $0.event == "order_status_changed" } }

@@ -41,7 +41,9 @@ export function loadSnapshot(state, snapshot, tableList) {
 
 /** What counts toward a table's total: every order not cancelled (deleted ones are gone already). */
 export function tableTotal(table) {
-  return table.orders.reduce((sum, order) => (order.status === 'cancelled' ? sum : sum + order.total_amount), 0);
+  // Cancelled and rejected orders count in no total (contract §6, v1.1).
+  return table.orders.reduce(
+    (sum, order) => (order.status === 'cancelled' || order.status === 'rejected' ? sum : sum + order.total_amount), 0);
 }
 
 export function tablesInOrder(state) {
