@@ -34,7 +34,12 @@ struct EventLogReader: Sendable {
     /// One page after `after`: the frames of the consecutive events found (nil if none), the last id they
     /// reach, and whether the log may hold more after it.
     func page(after: Int64) async throws -> (frames: ByteBuffer?, last: Int64, more: Bool) {
-        let events = try await reads.events(storeID: storeID, after: after, limit: Self.pageSize)
+        let events =
+            if let tableID {
+                try await reads.events(storeID: storeID, after: after, limit: Self.pageSize, showing: tableID)
+            } else {
+                try await reads.events(storeID: storeID, after: after, limit: Self.pageSize)
+            }
         var last = after
         var text = ""
         for event in events {
@@ -61,6 +66,10 @@ struct EventLogReader: Sendable {
         let oldest = try await reads.oldestEventID(storeID: storeID) ?? newest + 1
         if lastEventID + 1 < oldest || lastEventID > newest {
             return .truncated(frame: ByteBuffer(string: truncatedFrame(oldest: oldest)), lastSent: newest)
+        }
+        // A table's replay starts at its last session's end: what came before was another party's.
+        if let tableID, let end = try await reads.lastSessionEnd(storeID: storeID, tableID: tableID), lastEventID + 1 < end {
+            return .replay(after: end - 1)
         }
         return .replay(after: lastEventID)
     }

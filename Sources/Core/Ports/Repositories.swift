@@ -7,6 +7,20 @@ public protocol EventLogReads: Sendable {
     func lastEventID(storeID: String) async throws -> Int64
     /// The oldest event id still retained for the store, if any.
     func oldestEventID(storeID: String) async throws -> Int64?
+    /// As `events(storeID:after:limit:)` for a table's stream: every event (ids must be seen to be
+    /// consecutive), but `data` only of those the table's stream shows (its own and `menu_changed`).
+    func events(storeID: String, after: Int64, limit: Int, showing tableID: String) async throws -> [StoreEvent]
+    /// The id of the table's newest `table_session_completed`: a table's stream replays nothing older (the
+    /// tablet's new diners do not see the last party's orders and calls).
+    func lastSessionEnd(storeID: String, tableID: String) async throws -> Int64?
+}
+
+extension EventLogReads {
+    public func events(storeID: String, after: Int64, limit: Int, showing tableID: String) async throws -> [StoreEvent] {
+        try await events(storeID: storeID, after: after, limit: limit)
+    }
+
+    public func lastSessionEnd(storeID: String, tableID: String) async throws -> Int64? { nil }
 }
 
 /// The revocation log as every API pod follows it (`RevocationList`).

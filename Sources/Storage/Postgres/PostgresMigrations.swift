@@ -203,6 +203,8 @@ enum PostgresMigrations {
                 CREATE INDEX orders_not_counted ON orders (store_id, created_at)
                 WHERE status IN ('cancelled', 'rejected') OR deleted_at IS NOT NULL
                 """,
+                // Where a table's stream starts its replay: the table's last session end.
+                "CREATE INDEX events_session_ends ON events (store_id, table_id, id) WHERE type = 'table_session_completed'",
             ]
         ),
     ]

@@ -201,6 +201,30 @@ extension SQLStore: ReadRepository {
         }
     }
 
+    public func events(storeID: String, after: Int64, limit: Int, showing tableID: String) async throws -> [StoreEvent] {
+        guard let table = UUID(uuidString: tableID) else { return [] }
+        return try await engine.query(
+            """
+            SELECT id, type, CASE WHEN table_id = ? OR type = 'menu_changed' THEN data ELSE '' END, table_id
+            FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?
+            """,
+            [.uuid(table), .text(storeID), .int(Int(after)), .int(limit)]
+        ).map {
+            StoreEvent(
+                storeID: storeID, id: try $0.int64(0), type: try $0.string(1), tableID: try $0.optionalUUID(3)?.lowercased,
+                data: try $0.string(2))
+        }
+    }
+
+    public func lastSessionEnd(storeID: String, tableID: String) async throws -> Int64? {
+        guard let table = UUID(uuidString: tableID) else { return nil }
+        return try await engine.query(
+            """
+            SELECT max(id) FROM events WHERE store_id = ? AND table_id = ? AND type = 'table_session_completed'
+            """, [.text(storeID), .uuid(table)]
+        ).first?.optionalInt(0).map(Int64.init)
+    }
+
     public func lastEventID(storeID: String) async throws -> Int64 {
         try await engine.query("SELECT last_event_id FROM stores WHERE id = ?", [.text(storeID)]).first?.int64(0) ?? 0
     }

@@ -120,6 +120,7 @@ enum SQLiteMigrations {
                 CREATE INDEX orders_not_counted ON orders (store_id, created_at)
                 WHERE status IN ('cancelled', 'rejected') OR deleted_at IS NOT NULL
                 """,
+                "CREATE INDEX events_session_ends ON events (store_id, table_id, id) WHERE type = 'table_session_completed'",
             ]
         ),
     ]

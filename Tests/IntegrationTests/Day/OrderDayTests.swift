@@ -164,5 +164,17 @@ struct OrderDayTests {
         defer { replay.close() }
         let replayed = await replay.waitFor { $0.count >= 4 }
         #expect(replayed.compactMap(\.id) == ids)
+
+        // Once the table's session is completed, a replay starts there: the next party does not see the last
+        // one's orders and calls.
+        let tableID = try #require((seen.first?.json["order"] as? [String: Any])?["table_id"] as? String)
+        #expect(try await day.http.post("/api/admin/tables/\(tableID)/complete", token: day.admin, json: [:]).status == 202)
+        await mine.waitFor { $0.contains { $0.event == "table_session_completed" } }
+        let next = try await SSEClient.open(
+            day.cluster.baseURL(), token: day.tables[0], lastEventID: try #require(ids.first) - 1, path: "/api/table/stream")
+        defer { next.close() }
+        let fresh = await next.waitFor { $0.contains { $0.event == "table_session_completed" } }
+        #expect(fresh.first?.event == "table_session_completed", "\(fresh.map(\.event))")
+        #expect(!fresh.contains { $0.event == "order_created" || $0.event == "call_created" })
     }
 }
