@@ -21,7 +21,7 @@ struct EmptyRepository: ReadRepository {
     { [] }
     func call(id: UUID) async throws -> StaffCall? { nil }
     func storeTimeZone(storeID: String) async throws -> String? { nil }
-    func salesFigures(storeID: String, start: Date, end: Date) async throws -> SalesFigures {
+    func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures {
         SalesFigures(buckets: [], cancelledOrders: 0, rejectedOrders: 0, items: [])
     }
     func adminCredential(storeID: String, username: String) async throws -> Credential? { nil }

@@ -83,7 +83,7 @@ import Testing
 
         let to = try #require(CivilDate("2026-12-03"))
         let figures = try await store.salesFigures(
-            storeID: plan.storeID, start: seoul.start(of: day), end: seoul.start(of: to.adding(days: 1)))
+            storeID: plan.storeID, start: seoul.start(of: day), end: seoul.start(of: to.adding(days: 1)), timeZone: seoul)
         let report = SalesReport(figures: figures, from: day, to: to, timeZone: seoul)
         #expect(report.days.map(\.date) == ["2026-12-01", "2026-12-02", "2026-12-03"])
         #expect(report.days.map(\.orders) == [1, 0, 0])

@@ -60,7 +60,8 @@ struct ReportRoutes: Sendable {
             throw ServiceError.validation("from, to: at most \(Self.maximumDays) days")
         }
         let figures = try await deps.replica.salesFigures(
-            storeID: claims.storeID, start: timeZone.start(of: from), end: timeZone.start(of: to.adding(days: 1)))
+            storeID: claims.storeID, start: timeZone.start(of: from), end: timeZone.start(of: to.adding(days: 1)),
+            timeZone: timeZone)
         let report = SalesReport(figures: figures, from: from, to: to, timeZone: timeZone)
         guard let csv else { return try .json(report) }
         var headers = HTTPFields()

@@ -50,18 +50,17 @@ public struct SalesReport: Codable, Sendable, Equatable {
     public var items: [Item]
 }
 
-/// What the database adds up for a report: counted orders by quarter hour (every time zone's offset is a
-/// whole number of quarter hours, so each bucket falls in one local hour), the cancelled and rejected
+/// What the database adds up for a report: counted orders by local hour, the cancelled and rejected
 /// ones, and the items.
 public struct SalesFigures: Sendable, Equatable {
     public struct Bucket: Sendable, Equatable {
-        /// Seconds since 1970 / 900.
-        public var quarterHour: Int
+        /// Hours since 1970-01-01 00:00 on the store's wall clock.
+        public var localHour: Int
         public var orders: Int
         public var revenue: Int
 
-        public init(quarterHour: Int, orders: Int, revenue: Int) {
-            self.quarterHour = quarterHour
+        public init(localHour: Int, orders: Int, revenue: Int) {
+            self.localHour = localHour
             self.orders = orders
             self.revenue = revenue
         }
@@ -91,9 +90,9 @@ extension SalesReport {
         }
         var hours = (0..<24).map { Hour(hour: $0, orders: 0, revenue: 0) }
         var totals = Totals(cancelledOrders: figures.cancelledOrders, rejectedOrders: figures.rejectedOrders)
-        var offsets = OffsetCursor(timeZone: timeZone)
-        for bucket in figures.buckets.sorted(by: { $0.quarterHour < $1.quarterHour }) {
-            let local = offsets.local(bucket.quarterHour * 900)
+        for bucket in figures.buckets {
+            let day = bucket.localHour >= 0 ? bucket.localHour / 24 : (bucket.localHour - 23) / 24
+            let local = (date: CivilDate(daysSinceEpoch: day), hour: bucket.localHour - day * 24)
             guard days[local.date.daysSinceEpoch] != nil else { continue }
             days[local.date.daysSinceEpoch]!.orders += bucket.orders
             days[local.date.daysSinceEpoch]!.revenue += bucket.revenue
@@ -110,20 +109,26 @@ extension SalesReport {
 }
 
 /// A time zone's offset for instants visited in increasing order, asked of Foundation only when a change of
-/// offset has been passed: a year's report visits tens of thousands of quarter hours, and Foundation's
-/// `secondsFromGMT(for:)` is slow enough on Linux to take seconds over them.
-struct OffsetCursor {
+/// offset has been passed (a year's report of an engine that cannot convert time zones itself visits tens
+/// of thousands of quarter hours).
+public struct OffsetCursor {
     let timeZone: TimeZone
     private var offset = 0
     private var validFrom = Int.max
     private var validUntil = Int.min
 
-    init(timeZone: TimeZone) {
+    public init(timeZone: TimeZone) {
         self.timeZone = timeZone
     }
 
+    /// Hours since 1970-01-01 00:00 on the zone's wall clock, at `seconds` since 1970.
+    public mutating func localHour(_ seconds: Int) -> Int {
+        let (date, hour) = local(seconds)
+        return date.daysSinceEpoch * 24 + hour
+    }
+
     /// The local date and hour of `seconds` since 1970.
-    mutating func local(_ seconds: Int) -> (date: CivilDate, hour: Int) {
+    public mutating func local(_ seconds: Int) -> (date: CivilDate, hour: Int) {
         if seconds < validFrom || seconds >= validUntil {
             let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
             offset = timeZone.secondsFromGMT(for: instant)

@@ -57,8 +57,8 @@ public protocol ReadRepository: EventLogReads, RevocationReads {
     func call(id: UUID) async throws -> StaffCall?
     /// The store's IANA time zone, `nil` if there is no such store.
     func storeTimeZone(storeID: String) async throws -> String?
-    /// What the sales report adds up, for orders created in `[start, end)`.
-    func salesFigures(storeID: String, start: Date, end: Date) async throws -> SalesFigures
+    /// What the sales report adds up, for orders created in `[start, end)`, by hours of `timeZone`.
+    func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures
     /// Ended sessions of the table, newest first, started within `[from, to)` when given.
     func history(storeID: String, tableID: UUID, from: Date?, to: Date?) async throws -> [SessionHistory]?
 }

@@ -28,16 +28,23 @@ public struct SQLDialect: Sendable {
     /// Appended to a `SELECT` that must lock its rows until commit (`FOR UPDATE`; SQLite locks the whole
     /// database for a write transaction instead).
     public var forUpdate: String
-    /// A timestamp column's quarter hour: whole seconds since 1970 divided by 900, rounded down.
-    public var quarterHour: @Sendable (_ column: String) -> String
+    /// How a report groups a timestamp column by hour.
+    public var hourBuckets: HourBuckets
     /// Run first in a report's snapshot.
     public var reportSettings: [String]
 
-    public init(
-        forUpdate: String, quarterHour: @escaping @Sendable (_ column: String) -> String, reportSettings: [String] = []
-    ) {
+    public enum HourBuckets: Sendable {
+        /// The engine converts to the store's time zone (the expression has one `?`, for its IANA name):
+        /// hours since 1970-01-01 00:00 on the local wall clock.
+        case local(@Sendable (_ column: String) -> String)
+        /// Whole seconds since 1970 divided by 900: UTC quarter hours, which the caller places in local hours
+        /// (every zone's offset is a whole number of quarter hours, so none straddles two).
+        case utcQuarters(@Sendable (_ column: String) -> String)
+    }
+
+    public init(forUpdate: String, hourBuckets: HourBuckets, reportSettings: [String] = []) {
         self.forUpdate = forUpdate
-        self.quarterHour = quarterHour
+        self.hourBuckets = hourBuckets
         self.reportSettings = reportSettings
     }
 

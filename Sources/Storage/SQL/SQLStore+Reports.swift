@@ -9,32 +9,45 @@ extension SQLStore {
         try await engine.query("SELECT timezone FROM stores WHERE id = ?", [.text(storeID)]).first?.string(0)
     }
 
-    public func salesFigures(storeID: String, start: Date, end: Date) async throws -> SalesFigures {
+    public func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures {
         let dialect = engine.dialect
         return try await engine.snapshot { connection in
             for statement in dialect.reportSettings { try await connection.execute(statement) }
             let range: [SQLValue] = [.text(storeID), .date(start), .date(end)]
             let notCounted = "(o.status IN ('cancelled', 'rejected') OR o.deleted_at IS NOT NULL)"
-            // Every order of the range by quarter hour, then less those that count for nothing.
+            // The hour bucket of `o.created_at`, its binds, and how to read it as a local hour.
+            let bucket: String, bucketBinds: [SQLValue]
+            var place: (Int) -> Int
+            switch dialect.hourBuckets {
+            case .local(let expression):
+                (bucket, bucketBinds, place) = (expression("o.created_at"), [.text(timeZone.identifier)], { $0 })
+            case .utcQuarters(let expression):
+                var cursor = OffsetCursor(timeZone: timeZone)
+                (bucket, bucketBinds, place) = (expression("o.created_at"), [], { cursor.localHour($0 * 900) })
+            }
+            // Every order of the range by hour, then less those that count for nothing.
             var buckets: [Int: SalesFigures.Bucket] = [:]
             for row in try await connection.query(
                 """
-                SELECT \(dialect.quarterHour("o.created_at")) AS q, count(*), CAST(sum(o.total_amount) AS BIGINT)
-                FROM orders o WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? GROUP BY q
-                """, range)
+                SELECT \(bucket) AS b, count(*), CAST(sum(o.total_amount) AS BIGINT)
+                FROM orders o WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? GROUP BY b ORDER BY b
+                """, bucketBinds + range)
             {
-                let quarter = try row.int(0)
-                buckets[quarter] = .init(quarterHour: quarter, orders: try row.int(1), revenue: try row.int(2))
+                let hour = place(try row.int(0))
+                buckets[hour, default: .init(localHour: hour, orders: 0, revenue: 0)].orders += try row.int(1)
+                buckets[hour]!.revenue += try row.int(2)
             }
             var cancelled = 0, rejected = 0
             for row in try await connection.query(
                 """
-                SELECT \(dialect.quarterHour("o.created_at")), o.total_amount, o.status, o.deleted_at IS NULL
+                SELECT \(bucket) AS b, o.total_amount, o.status, o.deleted_at IS NULL
                 FROM orders o WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? AND \(notCounted)
-                """, range)
+                ORDER BY b
+                """, bucketBinds + range)
             {
-                buckets[try row.int(0)]?.orders -= 1
-                buckets[try row.int(0)]?.revenue -= try row.int(1)
+                let hour = place(try row.int(0))
+                buckets[hour]?.orders -= 1
+                buckets[hour]?.revenue -= try row.int(1)
                 guard try row.bool(3) else { continue }  // a deleted order is in no count
                 switch try row.string(2) {
                 case "cancelled": cancelled += 1
@@ -73,7 +86,7 @@ extension SQLStore {
                 }
             }
             return SalesFigures(
-                buckets: buckets.values.filter { $0.orders > 0 }.sorted { $0.quarterHour < $1.quarterHour },
+                buckets: buckets.values.filter { $0.orders > 0 }.sorted { $0.localHour < $1.localHour },
                 cancelledOrders: cancelled, rejectedOrders: rejected,
                 items: sold.map { menuID, figures in
                     SalesReport.Item(

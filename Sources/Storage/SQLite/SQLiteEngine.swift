@@ -9,8 +9,9 @@ import TableOrderCore
 /// begin `IMMEDIATE`, so they serialize like PostgreSQL's row locks would. WAL mode lets other processes
 /// (`tableorder-worker seed`) read and write the same file.
 public final class SQLiteEngine: SQLEngine {
-    // Timestamps are REAL seconds since 1970, never negative here: the cast rounds down.
-    public let dialect = SQLDialect(forUpdate: "", quarterHour: { "CAST(\($0) / 900 AS INTEGER)" })
+    // SQLite knows no time zones. Timestamps are REAL seconds since 1970, never negative here: the cast
+    // rounds down.
+    public let dialect = SQLDialect(forUpdate: "", hourBuckets: .utcQuarters({ "CAST(\($0) / 900 AS INTEGER)" }))
     private let connection: SQLiteConnection
     private let mutex = AsyncMutex()
     let logger: Logger

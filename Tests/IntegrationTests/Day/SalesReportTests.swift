@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import TableOrderCore
 import TableOrderStorage
 import Testing
 
@@ -42,6 +43,12 @@ struct SalesReportIntegrationTests {
         #expect(days.count == 1 && days[0]["orders"] as? Int == 2)
         let hours = try #require(today["hours"] as? [[String: Any]])
         #expect(hours.map { $0["hour"] as? Int } == Array(0..<24))
+        // The orders count in Seoul's hour of their `created_at`.
+        let firstID = try #require(first.json["order_id"] as? String)
+        let created = try #require(try await day.stored(firstID)["created_at"] as? String)
+        let instant = try #require(ISO8601DateFormatter().date(from: String(created.prefix(19)) + "Z"))
+        let hour = try #require(TimeZone(identifier: "Asia/Seoul")).local(instant).hour
+        #expect(hours[hour]["orders"] as? Int ?? 0 >= 1, "hour \(hour) of \(hours)")
         #expect(hours.reduce(0) { $0 + ($1["revenue"] as? Int ?? 0) } == 50000)
         let items = try #require(today["items"] as? [[String: Any]])
         #expect(items.map { $0["menu_id"] as? String } == [galbi, bibimbap], "by revenue, highest first")
