@@ -198,12 +198,13 @@ enum OpenAPIDocument {
             ], required: ["name", "min_select", "max_select", "options"]),
     ]
 
-    /// Each event's `data:` line on a stream: one JSON object.
+    /// One event of a stream, as OpenAPI 3.2 describes `text/event-stream` (and schema checkers parse it):
+    /// its `id`, its `event` type, and `data`, one line of JSON (contract §8).
     static let sseEvent: JSONValue = object(
         [
-            ("type", ["type": "string"]), ("store_id", ["type": "string"]), ("event_id", ["type": "integer"]),
-            ("occurred_at", ["type": "string"]),
-        ], required: ["type", "store_id", "occurred_at"])
+            ("id", ["type": "string"]), ("event", ["type": "string"]),
+            ("data", ["type": "string", "contentMediaType": "application/json"]), ("retry", ["type": "integer"]),
+        ], required: ["data"])
 
     /// One to three call statuses, comma-separated.
     static let callStatuses: String = {
