@@ -82,7 +82,7 @@ struct MenuAdminRoutes: Sendable {
             if let description { try Limits.description.check(description) }
             if let imageURL { try Limits.imageURL.check(imageURL) }
             if let sortOrder { try MenuAdminRoutes.checkSortOrder(sortOrder) }
-            try TranslationsBody.check(translations, name: Limits.name)
+            try TranslationsBody.check(translations, name: Limits.name, describes: true)
             guard let categoryID else { return nil }
             guard let id = UUID(uuidString: categoryID)?.lowercased, categories.contains(where: { $0.id == id }) else {
                 throw ServiceError.validation("category_id: no such category in this store")

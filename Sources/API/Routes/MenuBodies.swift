@@ -1,16 +1,24 @@
 import Foundation
 import TableOrderCore
 
-/// `translations` of a request (v1.1 §5): at most 10 BCP 47 tags, each translating with the limits of the
-/// fields it translates.
+/// `translations` of a request (v1.1 §5): at most 10 BCP 47 tags (compared without case, as BCP 47 does),
+/// each translating only the fields there are, with their limits: a `description` only where the thing
+/// has one (a menu).
 enum TranslationsBody {
-    static func check(_ translations: Translations?, name nameLimit: Limit, at path: String = "translations") throws {
+    static func check(
+        _ translations: Translations?, name nameLimit: Limit, describes: Bool = false, at path: String = "translations"
+    ) throws {
         guard let translations else { return }
         try Limits.translations.check(translations.count, at: path)
+        var seen: Set<String> = []
         for (tag, translation) in translations.sorted(by: { $0.key < $1.key }) {
             guard isLanguageTag(tag) else { throw ServiceError.validation("\(path): \(tag.debugDescription) is not a BCP 47 tag") }
+            guard seen.insert(tag.lowercased()).inserted else {
+                throw ServiceError.validation("\(path): \(tag) is given twice (tags are not case-sensitive)")
+            }
             try nameLimit.check(translation.name, at: "\(path).\(tag).name")
             if let description = translation.description {
+                guard describes else { throw ServiceError.validation("\(path).\(tag).description: there is none to translate") }
                 try Limits.description.check(description, at: "\(path).\(tag).description")
             }
         }

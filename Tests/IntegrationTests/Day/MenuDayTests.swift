@@ -158,9 +158,14 @@ struct MenuDayTests {
             return category?["name"] as? String == "Big plates"
                 && (category?["translations"] as? [String: Any])?["zh-Hans"] != nil ? true : nil
         }
-        let badTag = try await http.request(
-            .PUT, "/api/admin/categories/\(mains)", token: day.admin, json: ["translations": ["not a tag": ["name": "x"]]])
-        #expect(badTag.status == 400)
+        for translations: [String: Any] in [
+            ["not a tag": ["name": "x"]], ["en": ["name": "x"], "EN": ["name": "y"]],
+            ["en": ["name": "x", "description": "a category has none"]],
+        ] {
+            let refused = try await http.request(
+                .PUT, "/api/admin/categories/\(mains)", token: day.admin, json: ["translations": translations])
+            #expect(refused.status == 400, "\(translations): \(refused.text)")
+        }
 
         let held = try await http.request(.DELETE, "/api/admin/categories/\(mains)", token: day.admin)
         #expect(held.status == 409 && held.errorCode == "CONFLICT", "\(held.text)")
