@@ -29,7 +29,7 @@ struct InfrastructureTests {
             ).map { try $0.string(0) }.sorted()
         }
         let before = try await ids()
-        let expectedRows = 16  // 9 menus, 3 categories, 3 tables, 1 admin
+        let expectedRows = 18  // 10 menus, 4 categories, 3 tables, 1 admin
         #expect(before.count == expectedRows)
         let again = try await TestEnvironment.run(
             worker,
