@@ -35,8 +35,14 @@ struct TestHTTP: Sendable {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             request.body = .bytes(ByteBuffer(bytes: bodyBytes))
         }
-        let response = try await Self.client.execute(request, timeout: .seconds(15))
+        // A bound for a request that never ends, not a speed claim: with every suite's clusters starting at
+        // once on two cores, 15 s was seen to pass before an answer (three runs, three different requests).
+        // A request slower than 10 s is named in the output, so a real stall shows where it is.
+        let start = ContinuousClock.now
+        let response = try await Self.client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 10 * 1024 * 1024)
+        let took = start.duration(to: .now)
+        if took > .seconds(10) { print("TestHTTP: slow answer, \(took): \(method.rawValue) \(path) → \(response.status.code)") }
         return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }
 
