@@ -80,6 +80,26 @@ import Testing
         _ = try await apply([CommandEnvelope(command: .changeOrderStatus(.init(orderID: c.orderID, storeID: plan.storeID, from: .pending, to: .cancelled)))], at: late)
         _ = try await apply([CommandEnvelope(command: .cancelOrderItems(.init(
             orderID: k.orderID, storeID: plan.storeID, itemID: OrderItem.id(orderID: k.orderID, line: 0), quantity: 1)))], at: late)
+        let served = order([(galbi, 1)], at: late)
+        _ = try await apply([served], at: late)
+        guard case .createOrder(let d) = served.command else { return }
+        for (from, to) in [(OrderStatus.pending, OrderStatus.preparing), (.preparing, .completed)] {
+            _ = try await apply([CommandEnvelope(command: .changeOrderStatus(.init(orderID: d.orderID, storeID: plan.storeID, from: from, to: to)))], at: late)
+        }
+        _ = try await apply([CommandEnvelope(command: .deleteOrder(.init(orderID: d.orderID, storeID: plan.storeID)))], at: late)
+
+        // What the writes kept is what the rows add up to.
+        func rollup() async throws -> [String] {
+            try await engine.query("SELECT store_id, quarter, orders, revenue, cancelled, rejected FROM sales_quarters WHERE orders <> 0 OR cancelled <> 0 OR rejected <> 0 ORDER BY 1, 2", []).map { "\($0)" }
+                + engine.query("SELECT store_id, day, menu_id, quantity, revenue FROM sales_item_days WHERE quantity <> 0 OR revenue <> 0 ORDER BY 1, 2, 3", []).map { "\($0)" }
+        }
+        let incremental = try await rollup()
+        _ = try await engine.query("DELETE FROM sales_quarters", [])
+        _ = try await engine.query("DELETE FROM sales_item_days", [])
+        for statement in SalesRollup.migration(SQLiteEngine.dialect, menuIDType: "TEXT")[2...3] {
+            _ = try await engine.query(statement, [])
+        }
+        #expect(try await rollup() == incremental && incremental.count == 3, "one quarter hour, two menus")
 
         let to = try #require(CivilDate("2026-12-03"))
         let figures = try await store.salesFigures(
@@ -93,5 +113,9 @@ import Testing
         #expect(report.items.map(\.revenue) == [28000, 11000], "by revenue, highest first")
         #expect(report.items.map(\.quantity) == [1, 1])
         #expect(report.timezone == "Asia/Seoul")
+        // A single date holds no whole UTC day in Seoul: its items are added up from the rows themselves.
+        let single = try await store.salesFigures(
+            storeID: plan.storeID, start: seoul.start(of: day), end: seoul.start(of: day.adding(days: 1)), timeZone: seoul)
+        #expect(single.items.sorted { $0.revenue > $1.revenue } == report.items && single.buckets == figures.buckets)
     }
 }

@@ -41,7 +41,8 @@ struct SalesReportRun {
 
     /// The orders written straight into PostgreSQL, one every 364 days / `orders` back from now (all inside the
     /// report's 365 local dates), each with
-    /// three lines of the demo menu, then `VACUUM ANALYZE` (as autovacuum would have done to a year's rows).
+    /// three lines of the demo menu, the sales rollup computed from them (as the worker would have kept it),
+    /// then `VACUUM ANALYZE` (as autovacuum would have done to a year's rows).
     private func fill(_ store: BenchStore, orders: Int) async throws {
         let spacing = 364 * 86_400 / max(orders, 1)
         let storeID = store.storeID
@@ -71,7 +72,10 @@ struct SalesReportRun {
                 OFFSET (abs(hashtext(o.id::text)) + l) % 10 LIMIT 1) m ON true
             WHERE o.store_id = ?
             """, [.text(storeID)])
+        try await SQLStore(engine: database).rebuildSales(storeID: storeID)
         _ = try await database.query("VACUUM ANALYZE orders", [])
         _ = try await database.query("VACUUM ANALYZE order_items", [])
+        _ = try await database.query("VACUUM ANALYZE sales_quarters", [])
+        _ = try await database.query("VACUUM ANALYZE sales_item_days", [])
     }
 }

@@ -207,6 +207,7 @@ enum PostgresMigrations {
                 "CREATE INDEX events_session_ends ON events (store_id, table_id, id) WHERE type = 'table_session_completed'",
             ]
         ),
+        (6, SalesRollup.migration(PostgresEngine.dialect, menuIDType: "UUID")),
     ]
 
     /// Applies what is missing; returns the versions it applied.

@@ -28,25 +28,28 @@ public struct SQLDialect: Sendable {
     /// Appended to a `SELECT` that must lock its rows until commit (`FOR UPDATE`; SQLite locks the whole
     /// database for a write transaction instead).
     public var forUpdate: String
-    /// How a report groups a timestamp column by hour.
+    /// Whole periods of `seconds` since 1970 in a timestamp column, rounded down: the sales rollup's keys.
+    public var wholePeriods: @Sendable (_ column: String, _ seconds: Int) -> String
+    /// How a report places the rollup's UTC quarter hours in the store's local hours.
     public var hourBuckets: HourBuckets
-    /// Run first in a report's snapshot.
-    public var reportSettings: [String]
 
     public enum HourBuckets: Sendable {
-        /// The engine converts to the store's time zone (the expression has one `?`, for its IANA name):
-        /// hours since 1970-01-01 00:00 on the local wall clock.
-        case local(@Sendable (_ column: String) -> String)
-        /// Whole seconds since 1970 divided by 900: UTC quarter hours, which the caller places in local hours
-        /// (every zone's offset is a whole number of quarter hours, so none straddles two).
-        case utcQuarters(@Sendable (_ column: String) -> String)
+        /// The engine converts to the store's time zone (the expression of a quarter column has one `?`, for
+        /// its IANA name): hours since 1970-01-01 00:00 on the local wall clock.
+        case local(@Sendable (_ quarter: String) -> String)
+        /// The engine cannot: the caller places each UTC quarter hour (every zone's offset is a whole number
+        /// of quarter hours, so none straddles two local hours).
+        case utcQuarters
     }
 
-    public init(forUpdate: String, hourBuckets: HourBuckets, reportSettings: [String] = []) {
+    public init(
+        forUpdate: String, wholePeriods: @escaping @Sendable (String, Int) -> String, hourBuckets: HourBuckets) {
         self.forUpdate = forUpdate
+        self.wholePeriods = wholePeriods
         self.hourBuckets = hourBuckets
-        self.reportSettings = reportSettings
     }
+
+    func wholePeriods(_ column: String, seconds: Int) -> String { wholePeriods(column, seconds) }
 
     /// `(?, ?), (?, ?)` for a multi-row `VALUES` of `count` rows (or `template` repeated).
     public static func rows(_ count: Int, columns: Int, template: String? = nil) -> String {

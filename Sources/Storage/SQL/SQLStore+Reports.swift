@@ -1,9 +1,9 @@
 import Foundation
 import TableOrderCore
 
-/// The sales report's reads (contract v1.1 §7), added up by the database: the orders by quarter hour,
-/// the cancelled and rejected ones, and the items, from the covering indexes of schema version 5. An
-/// item is named as its menu is now.
+/// The sales report's reads (contract v1.1 §7), from the rollup every write keeps (`SalesRollup`): the
+/// orders by quarter hour placed in local hours, the items by whole UTC days plus the partial days at either
+/// end of the range from the items themselves. An item is named as its menu is now.
 extension SQLStore {
     public func storeTimeZone(storeID: String) async throws -> String? {
         try await engine.query("SELECT timezone FROM stores WHERE id = ?", [.text(storeID)]).first?.string(0)
@@ -11,70 +11,69 @@ extension SQLStore {
 
     public func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures {
         let dialect = engine.dialect
+        let seconds = (start: Int(start.timeIntervalSince1970.rounded(.down)), end: Int(end.timeIntervalSince1970.rounded(.down)))
         return try await engine.snapshot { connection in
-            for statement in dialect.reportSettings { try await connection.execute(statement) }
-            let range: [SQLValue] = [.text(storeID), .date(start), .date(end)]
-            let notCounted = "(o.status IN ('cancelled', 'rejected') OR o.deleted_at IS NOT NULL)"
-            // The hour bucket of `o.created_at`, its binds, and how to read it as a local hour.
-            let bucket: String, bucketBinds: [SQLValue]
-            var place: (Int) -> Int
+            // The orders, by the local hour of each quarter hour of the range.
+            let quarters: [SQLValue] = [.text(storeID), .int(seconds.start / 900), .int(seconds.end / 900)]
+            let figures = "CAST(sum(orders) AS BIGINT), CAST(sum(revenue) AS BIGINT), CAST(sum(cancelled) AS BIGINT), CAST(sum(rejected) AS BIGINT)"
+            let rows: [SQLRow], place: (Int) -> Int
             switch dialect.hourBuckets {
-            case .local(let expression):
-                (bucket, bucketBinds, place) = (expression("o.created_at"), [.text(timeZone.identifier)], { $0 })
-            case .utcQuarters(let expression):
+            case .local(let localHour):
+                rows = try await connection.query(
+                    """
+                    SELECT \(localHour("quarter")) AS b, \(figures) FROM sales_quarters
+                    WHERE store_id = ? AND quarter >= ? AND quarter < ? GROUP BY b
+                    """, [.text(timeZone.identifier)] + quarters)
+                place = { $0 }
+            case .utcQuarters:
+                rows = try await connection.query(
+                    """
+                    SELECT quarter, \(figures) FROM sales_quarters
+                    WHERE store_id = ? AND quarter >= ? AND quarter < ? GROUP BY quarter ORDER BY quarter
+                    """, quarters)
                 var cursor = OffsetCursor(timeZone: timeZone)
-                (bucket, bucketBinds, place) = (expression("o.created_at"), [], { cursor.localHour($0 * 900) })
+                place = { cursor.localHour($0 * 900) }
             }
-            // Every order of the range by hour, then less those that count for nothing.
             var buckets: [Int: SalesFigures.Bucket] = [:]
-            for row in try await connection.query(
-                """
-                SELECT \(bucket) AS b, count(*), CAST(sum(o.total_amount) AS BIGINT)
-                FROM orders o WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? GROUP BY b ORDER BY b
-                """, bucketBinds + range)
-            {
+            var cancelled = 0, rejected = 0
+            for row in rows {
                 let hour = place(try row.int(0))
                 buckets[hour, default: .init(localHour: hour, orders: 0, revenue: 0)].orders += try row.int(1)
                 buckets[hour]!.revenue += try row.int(2)
+                cancelled += try row.int(3)
+                rejected += try row.int(4)
             }
-            var cancelled = 0, rejected = 0
-            for row in try await connection.query(
-                """
-                SELECT \(bucket) AS b, o.total_amount, o.status, o.deleted_at IS NULL
-                FROM orders o WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? AND \(notCounted)
-                ORDER BY b
-                """, bucketBinds + range)
-            {
-                let hour = place(try row.int(0))
-                buckets[hour]?.orders -= 1
-                buckets[hour]?.revenue -= try row.int(1)
-                guard try row.bool(3) else { continue }  // a deleted order is in no count
-                switch try row.string(2) {
-                case "cancelled": cancelled += 1
-                case "rejected": rejected += 1
-                default: break
+            // The items: whole UTC days from the rollup, the rest of the range from the items of counted orders.
+            var items: [UUID: (quantity: Int, revenue: Int)] = [:]
+            func add(_ rows: [SQLRow]) throws {
+                for row in rows {
+                    items[try row.uuid(0), default: (0, 0)].quantity += try row.int(1)
+                    items[try row.uuid(0)]!.revenue += try row.int(2)
                 }
             }
-            // The same for the items: all of the range, less those of the orders that count for nothing.
-            var items: [UUID: (quantity: Int, revenue: Int)] = [:]
-            for row in try await connection.query(
-                """
-                SELECT i.menu_id, CAST(sum(i.quantity - i.cancelled_quantity) AS BIGINT), CAST(sum(i.subtotal) AS BIGINT)
-                FROM order_items i WHERE i.store_id = ? AND i.created_at >= ? AND i.created_at < ? GROUP BY i.menu_id
-                """, range)
-            {
-                items[try row.uuid(0)] = (try row.int(1), try row.int(2))
+            func addItems(from: Date, to: Date) async throws {
+                guard from < to else { return }
+                try add(
+                    try await connection.query(
+                        """
+                        SELECT i.menu_id, CAST(sum(i.quantity - i.cancelled_quantity) AS BIGINT), CAST(sum(i.subtotal) AS BIGINT)
+                        FROM order_items i JOIN orders o ON o.id = i.order_id
+                        WHERE i.store_id = ? AND i.created_at >= ? AND i.created_at < ? AND \(SalesRollup.counted)
+                        GROUP BY i.menu_id
+                        """, [.text(storeID), .date(from), .date(to)]))
             }
-            for row in try await connection.query(
-                """
-                SELECT i.menu_id, CAST(sum(i.quantity - i.cancelled_quantity) AS BIGINT), CAST(sum(i.subtotal) AS BIGINT)
-                FROM orders o JOIN order_items i ON i.order_id = o.id
-                WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? AND \(notCounted) GROUP BY i.menu_id
-                """, range)
-            {
-                let menuID = try row.uuid(0)
-                items[menuID]?.quantity -= try row.int(1)
-                items[menuID]?.revenue -= try row.int(2)
+            let wholeDays = (first: (seconds.start + 86_399) / 86_400, end: seconds.end / 86_400)
+            if wholeDays.first < wholeDays.end {
+                try add(
+                    try await connection.query(
+                        """
+                        SELECT menu_id, CAST(sum(quantity) AS BIGINT), CAST(sum(revenue) AS BIGINT) FROM sales_item_days
+                        WHERE store_id = ? AND day >= ? AND day < ? GROUP BY menu_id
+                        """, [.text(storeID), .int(wholeDays.first), .int(wholeDays.end)]))
+                try await addItems(from: start, to: Date(timeIntervalSince1970: TimeInterval(wholeDays.first * 86_400)))
+                try await addItems(from: Date(timeIntervalSince1970: TimeInterval(wholeDays.end * 86_400)), to: end)
+            } else {
+                try await addItems(from: start, to: end)
             }
             let sold = items.filter { $0.value.quantity > 0 || $0.value.revenue != 0 }
             var names: [UUID: String] = [:]

@@ -148,6 +148,7 @@ struct SQLWriteTransaction: WriteTransaction {
                 VALUES \(SQLDialect.rows(chunk.count / 10, columns: 10))
                 """, Array(chunk))
         }
+        try await applySales(.add, of: Array(inserted))
         return inserted
     }
 
@@ -161,8 +162,12 @@ struct SQLWriteTransaction: WriteTransaction {
     }
 
     func setOrderStatus(orderID: UUID, status: OrderStatus, at: Date) async throws {
-        try await connection.execute(
-            "UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [.text(status.rawValue), .date(at), .uuid(orderID)])
+        let update: () async throws -> Void = {
+            try await connection.execute(
+                "UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [.text(status.rawValue), .date(at), .uuid(orderID)])
+        }
+        // Only a move out of the counted statuses changes what the order counts for in the sales.
+        if status.countsTowardTotal { try await update() } else { try await keepingSales(of: [orderID], update) }
     }
 
     func orderLines(orderID: UUID) async throws -> [StoredLine] {
@@ -179,14 +184,16 @@ struct SQLWriteTransaction: WriteTransaction {
     }
 
     func cancelPortions(orderID: UUID, line: Int, quantity: Int, orderTotal: Int, at: Date) async throws {
-        try await connection.execute(
-            """
-            UPDATE order_items SET cancelled_quantity = cancelled_quantity + ?,
-                subtotal = unit_price * (quantity - cancelled_quantity - ?)
-            WHERE order_id = ? AND line_no = ?
-            """, [.int(quantity), .int(quantity), .uuid(orderID), .int(line)])
-        try await connection.execute(
-            "UPDATE orders SET total_amount = ?, updated_at = ? WHERE id = ?", [.int(orderTotal), .date(at), .uuid(orderID)])
+        try await keepingSales(of: [orderID]) {
+            try await connection.execute(
+                """
+                UPDATE order_items SET cancelled_quantity = cancelled_quantity + ?,
+                    subtotal = unit_price * (quantity - cancelled_quantity - ?)
+                WHERE order_id = ? AND line_no = ?
+                """, [.int(quantity), .int(quantity), .uuid(orderID), .int(line)])
+            try await connection.execute(
+                "UPDATE orders SET total_amount = ?, updated_at = ? WHERE id = ?", [.int(orderTotal), .date(at), .uuid(orderID)])
+        }
     }
 
     func returnStock(menuID: UUID, quantity: Int) async throws {
@@ -198,8 +205,10 @@ struct SQLWriteTransaction: WriteTransaction {
     }
 
     func markOrderDeleted(orderID: UUID, at: Date) async throws {
-        try await connection.execute(
-            "UPDATE orders SET deleted_at = ?, updated_at = ? WHERE id = ?", [.date(at), .date(at), .uuid(orderID)])
+        try await keepingSales(of: [orderID]) {
+            try await connection.execute(
+                "UPDATE orders SET deleted_at = ?, updated_at = ? WHERE id = ?", [.date(at), .date(at), .uuid(orderID)])
+        }
     }
 
     func sessionTotal(sessionID: UUID) async throws -> Int {

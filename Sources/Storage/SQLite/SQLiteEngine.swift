@@ -11,7 +11,10 @@ import TableOrderCore
 public final class SQLiteEngine: SQLEngine {
     // SQLite knows no time zones. Timestamps are REAL seconds since 1970, never negative here: the cast
     // rounds down.
-    public let dialect = SQLDialect(forUpdate: "", hourBuckets: .utcQuarters({ "CAST(\($0) / 900 AS INTEGER)" }))
+    /// Times are seconds since 1970 (`REAL`), none before it: a cast rounds them down.
+    public static let dialect = SQLDialect(
+        forUpdate: "", wholePeriods: { "CAST(\($0) / \($1) AS INTEGER)" }, hourBuckets: .utcQuarters)
+    public var dialect: SQLDialect { Self.dialect }
     private let connection: SQLiteConnection
     private let mutex = AsyncMutex()
     let logger: Logger

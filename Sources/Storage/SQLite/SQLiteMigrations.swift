@@ -123,5 +123,6 @@ enum SQLiteMigrations {
                 "CREATE INDEX events_session_ends ON events (store_id, table_id, id) WHERE type = 'table_session_completed'",
             ]
         ),
+        (6, SalesRollup.migration(SQLiteEngine.dialect, menuIDType: "TEXT")),
     ]
 }
