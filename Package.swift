@@ -204,7 +204,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/API",
-            resources: [.copy("Board/Public")],
+            resources: [.copy("Pages/Public")],
             swiftSettings: swiftSettings),
         // `tableorder-worker`: the daemon (`run`) and the one-off `migrate` and `seed`, around TableOrderWorker.
         .executableTarget(

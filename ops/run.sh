@@ -58,6 +58,9 @@ Table Order is running at $URL  (logs: .run/api.log, .run/worker.log; Ctrl-C sto
 The admin's live board, in a browser:
   $URL/admin
 
+A table's tablet, in another window (store demo, table 1, password $TABLE_PASSWORD):
+  $URL/table
+
 Open the admin's live stream (in another terminal):
   curl -N $URL/api/admin/orders/stream -H 'Authorization: Bearer $ADMIN_TOKEN'
 

@@ -27,7 +27,7 @@ enum APIRouter {
         TableRoutes(deps: deps).register(on: table)
         CallRoutes(deps: deps).register(on: table)
         ReportRoutes(deps: deps).register(on: table)
-        BoardRoutes(assets: .load(logger: deps.logger)).register(on: router)
+        PageRoutes(assets: .load(logger: deps.logger)).register(on: router)
         OpenAPIRoutes().register(on: router)
         return (router, table)
     }

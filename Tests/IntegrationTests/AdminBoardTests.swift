@@ -221,11 +221,12 @@ struct BoardPage {
     }
 }
 
-/// The board's files in development mode (no services, no browser): each answers 200 with its type, and
-/// every file the page loads is one the API serves.
+/// The pages' files in development mode (no services, no browser): each answers 200 with its type, and
+/// every file a page loads (its HTML, its modules' imports, its styles' imports) is one the API serves. The
+/// tablet's service worker keeps exactly the files the tablet page loads.
 @Suite(.enabled(if: try TestEnvironment.requires(.executables), "needs the built executables"))
-struct AdminBoardAssetTests {
-    @Test func theBoardAndItsFilesAreServedWithTheirTypes() async throws {
+struct PageAssetTests {
+    @Test func thePagesAndTheirFilesAreServedWithTheirTypes() async throws {
         let (api, http) = try await DevelopmentModeTests.startBareAPI()
         defer { api.terminate() }
         _ = try await Cluster.eventually(timeout: .seconds(120), "the development API") {
@@ -233,17 +234,20 @@ struct AdminBoardAssetTests {
             return try? await http.get("/readyz").status == 200 ? true : nil
         }
 
-        // The paths and types documented in /openapi.json are the board's.
+        // The paths and types documented in /openapi.json are the pages'.
         let paths = try #require(try await http.get("/openapi.json").json["paths"] as? [String: Any])
         var documented: [String: String] = [:]
-        for (name, item) in paths where name == "/admin" || name.hasPrefix("/admin/") {
+        for (name, item) in paths where !name.hasPrefix("/api/") {
             let get = (item as? [String: Any])?["get"] as? [String: Any]
             let ok = (get?["responses"] as? [String: Any])?["200"] as? [String: Any]
-            documented[name] = (ok?["content"] as? [String: Any])?.keys.first
+            guard let type = (ok?["content"] as? [String: Any])?.keys.first,
+                ["text/html", "text/css", "text/javascript"].contains(type)
+            else { continue }
+            documented[name] = type
         }
-        #expect(documented["/admin"] == "text/html")
-        #expect(documented["/admin/board.css"] == "text/css")
-        #expect(documented["/admin/board.js"] == "text/javascript")
+        #expect(documented["/admin"] == "text/html" && documented["/table"] == "text/html")
+        #expect(documented["/admin/board.css"] == "text/css" && documented["/shared/base.css"] == "text/css")
+        #expect(documented["/table/tablet.js"] == "text/javascript")
 
         var loaded: [String: String] = [:]
         for (name, type) in documented {
@@ -258,21 +262,36 @@ struct AdminBoardAssetTests {
             }
         }
 
-        // What the page and its modules load is all served (a module missing from the server's list would
-        // break the page only in a browser).
-        var referenced: Set<String> = []
-        for text in loaded.values {
-            for pattern in [#"(?:src|href)="(/admin/[^"]+)""#, #"from '\./([^']+)'"#] {
-                let regex = try NSRegularExpression(pattern: pattern)
-                for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                    let found = String(text[Range(match.range(at: 1), in: text)!])
-                    referenced.insert(found.hasPrefix("/") ? found : "/admin/" + found)
+        // Everything each page loads, followed from its HTML through imports (a module missing from the
+        // server's list would break the page only in a browser).
+        func loads(from page: String) throws -> Set<String> {
+            var found: Set<String> = [page], queue = [page]
+            while let file = queue.popLast() {
+                let text = try #require(loaded[file], "\(file) is loaded by a page but not served")
+                for pattern in [#"(?:src|href)="(/[^"]+)""#, #"from '([^']+)'"#, #"@import url\('([^']+)'\)"#] {
+                    let regex = try NSRegularExpression(pattern: pattern)
+                    for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                        let reference = String(text[Range(match.range(at: 1), in: text)!])
+                        let path = try #require(URL(string: reference, relativeTo: URL(string: "http://page" + file))?.path)
+                        if found.insert(path).inserted { queue.append(path) }
+                    }
                 }
             }
+            return found
         }
-        #expect(referenced.isSuperset(of: ["/admin/board.css", "/admin/board.js", "/admin/api.js"]))
-        let unserved = referenced.subtracting(documented.keys)
-        #expect(unserved.isEmpty, "loaded by the page but not served: \(unserved)")
+        let board = try loads(from: "/admin")
+        #expect(board.isSuperset(of: ["/admin/board.css", "/admin/board.js", "/admin/api.js", "/shared/stream.js", "/shared/base.css"]))
+        let tablet = try loads(from: "/table")
+        #expect(tablet.isSuperset(of: ["/table/tablet.css", "/table/tablet.js", "/table/cart.js", "/shared/http.js"]))
+        #expect(board.union(tablet).isSubset(of: documented.keys), "loaded by a page but not served: \(board.union(tablet).subtracting(documented.keys))")
+
+        // The service worker the tablet registers is served, and keeps what the tablet loads.
+        #expect(try #require(loaded["/table/tablet.js"]).contains("register('/tablet-offline.js', { scope: '/table' })"))
+        let worker = try #require(loaded["/tablet-offline.js"])
+        let shell = try NSRegularExpression(pattern: #"'(/(?:table|shared)[^']*)'"#)
+            .matches(in: worker, range: NSRange(worker.startIndex..., in: worker))
+            .map { String(worker[Range($0.range(at: 1), in: worker)!]) }
+        #expect(Set(shell) == tablet, "the worker keeps \(Set(shell).symmetricDifference(tablet)) wrongly")
         #expect(try await http.get("/admin/missing.js").status == 404)
     }
 }

@@ -33,16 +33,18 @@ import Testing
         #expect(Int(midnight.timeIntervalSince1970) % 900 == 0, "a quarter-hour bucket never straddles a local hour")
     }
 
-    @Test func theCursorAgreesWithFoundationAtEveryQuarterHourOfAYear() throws {
+    @Test func quarterHourOffsetsAgreeWithFoundationAtEveryQuarterHourOfAYear() throws {
         for name in ["America/New_York", "Europe/London", "Asia/Seoul", "Australia/Lord_Howe", "Asia/Kathmandu"] {
             let zone = try #require(TimeZone(identifier: name))
-            var cursor = OffsetCursor(timeZone: zone)
-            let start = Int(zone.start(of: try #require(CivilDate("2026-01-01"))).timeIntervalSince1970)
-            for quarter in stride(from: start, to: start + 366 * 86_400, by: 900) {
-                let expected = zone.local(Date(timeIntervalSince1970: TimeInterval(quarter)))
-                let got = cursor.local(quarter)
-                #expect(got.date == expected.date && got.hour == expected.hour, "\(name) at \(quarter)")
-                if got.date != expected.date || got.hour != expected.hour { return }
+            let start = zone.start(of: try #require(CivilDate("2026-01-01")))
+            let offsets = QuarterHourOffsets(timeZone: zone, from: start, to: start.addingTimeInterval(366 * 86_400))
+            #expect(offsets.segments.count == (["Asia/Seoul", "Asia/Kathmandu"].contains(name) ? 1 : 3), "\(name)")
+            let first = Int(start.timeIntervalSince1970) / 900
+            for quarter in first..<(first + 366 * 96) {
+                let expected = zone.local(Date(timeIntervalSince1970: TimeInterval(quarter * 900)))
+                let got = offsets.localHour(ofQuarter: quarter)
+                #expect(got == expected.date.daysSinceEpoch * 24 + expected.hour, "\(name) at quarter \(quarter)")
+                if got != expected.date.daysSinceEpoch * 24 + expected.hour { return }
             }
         }
     }

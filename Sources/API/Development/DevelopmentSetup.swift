@@ -84,6 +84,9 @@ struct DevelopmentSetup {
             Open the admin's live board in a browser (store demo, admin / \(credentials.adminPassword)):
               \(base)/admin
 
+            Open a table's tablet in another window (store demo, table 1, password \(credentials.tablePassword)):
+              \(base)/table
+
             Watch the admin's live stream (leave it running):
               curl -N \(base)/api/admin/orders/stream -H 'Authorization: Bearer \(adminToken)'
 

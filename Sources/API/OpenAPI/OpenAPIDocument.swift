@@ -69,7 +69,7 @@ enum OpenAPIDocument {
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
             "schemas": schemas,
         ],
-        "paths": paths.appending(boardPaths),
+        "paths": paths.appending(pagePaths),
     ]
 
     static let schemas: JSONValue = [

@@ -108,36 +108,36 @@ extension SalesReport {
     }
 }
 
-/// A time zone's offset for instants visited in increasing order, asked of Foundation only when a change of
-/// offset has been passed (a year's report of an engine that cannot convert time zones itself visits tens
-/// of thousands of quarter hours).
-public struct OffsetCursor {
-    let timeZone: TimeZone
-    private var offset = 0
-    private var validFrom = Int.max
-    private var validUntil = Int.min
-
-    public init(timeZone: TimeZone) {
-        self.timeZone = timeZone
+/// A time zone's offsets over a range, in quarter hours: what a report needs to place UTC quarter hours in
+/// local hours inside the database, with integer arithmetic (every zone's offset today is a whole number of
+/// quarter hours). A year holds a handful of segments at most, one per change of offset.
+public struct QuarterHourOffsets: Sendable, Equatable {
+    public struct Segment: Sendable, Equatable {
+        /// The first UTC quarter hour (since 1970) the offset applies from.
+        public var from: Int
+        /// The offset from UTC in quarter hours.
+        public var offset: Int
     }
 
-    /// Hours since 1970-01-01 00:00 on the zone's wall clock, at `seconds` since 1970.
-    public mutating func localHour(_ seconds: Int) -> Int {
-        let (date, hour) = local(seconds)
-        return date.daysSinceEpoch * 24 + hour
-    }
+    /// In increasing order; the first applies from the start of the range (and before it).
+    public var segments: [Segment]
 
-    /// The local date and hour of `seconds` since 1970.
-    public mutating func local(_ seconds: Int) -> (date: CivilDate, hour: Int) {
-        if seconds < validFrom || seconds >= validUntil {
-            let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
-            offset = timeZone.secondsFromGMT(for: instant)
-            validFrom = seconds
-            validUntil = timeZone.nextDaylightSavingTimeTransition(after: instant)
-                .map { Int($0.timeIntervalSince1970.rounded(.down)) } ?? .max
+    public init(timeZone: TimeZone, from start: Date, to end: Date) {
+        func quarters(_ seconds: Int) -> Int { seconds >= 0 ? seconds / 900 : (seconds - 899) / 900 }
+        var segments = [Segment(from: Int.min, offset: quarters(timeZone.secondsFromGMT(for: start)))]
+        var instant = start
+        while let next = timeZone.nextDaylightSavingTimeTransition(after: instant), next < end {
+            let from = quarters(Int(next.timeIntervalSince1970.rounded(.down)))
+            segments.append(Segment(from: from, offset: quarters(timeZone.secondsFromGMT(for: next))))
+            instant = next
         }
-        let local = seconds + offset
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        return (CivilDate(daysSinceEpoch: days), (local - days * 86_400) / 3600)
+        self.segments = segments
+    }
+
+    /// Hours since 1970-01-01 00:00 on the local wall clock, at the UTC quarter hour `quarter`.
+    public func localHour(ofQuarter quarter: Int) -> Int {
+        let offset = segments.last { $0.from <= quarter }?.offset ?? segments[0].offset
+        let local = quarter + offset
+        return local >= 0 ? local / 4 : (local - 3) / 4
     }
 }

@@ -13,8 +13,7 @@ public final class PostgresEngine: SQLEngine, Service {
     let logger: Logger
     public static let dialect = SQLDialect(
         forUpdate: " FOR UPDATE",
-        wholePeriods: { "CAST(floor(extract(epoch FROM \($0)) / \($1)) AS BIGINT)" },
-        hourBuckets: .local({ "CAST(floor(extract(epoch FROM (to_timestamp(\($0) * 900) AT TIME ZONE ?)) / 3600) AS BIGINT)" }))
+        wholePeriods: { "CAST(floor(extract(epoch FROM \($0)) / \($1)) AS BIGINT)" })
     public var dialect: SQLDialect { Self.dialect }
     /// How long a caller waits for a pooled connection before the database counts as unavailable.
     public let leaseTimeout: Duration

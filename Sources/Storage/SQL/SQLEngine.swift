@@ -30,23 +30,10 @@ public struct SQLDialect: Sendable {
     public var forUpdate: String
     /// Whole periods of `seconds` since 1970 in a timestamp column, rounded down: the sales rollup's keys.
     public var wholePeriods: @Sendable (_ column: String, _ seconds: Int) -> String
-    /// How a report places the rollup's UTC quarter hours in the store's local hours.
-    public var hourBuckets: HourBuckets
-
-    public enum HourBuckets: Sendable {
-        /// The engine converts to the store's time zone (the expression of a quarter column has one `?`, for
-        /// its IANA name): hours since 1970-01-01 00:00 on the local wall clock.
-        case local(@Sendable (_ quarter: String) -> String)
-        /// The engine cannot: the caller places each UTC quarter hour (every zone's offset is a whole number
-        /// of quarter hours, so none straddles two local hours).
-        case utcQuarters
-    }
-
     public init(
-        forUpdate: String, wholePeriods: @escaping @Sendable (String, Int) -> String, hourBuckets: HourBuckets) {
+        forUpdate: String, wholePeriods: @escaping @Sendable (String, Int) -> String) {
         self.forUpdate = forUpdate
         self.wholePeriods = wholePeriods
-        self.hourBuckets = hourBuckets
     }
 
     func wholePeriods(_ column: String, seconds: Int) -> String { wholePeriods(column, seconds) }

@@ -3,41 +3,35 @@ import TableOrderCore
 
 /// The sales report's reads (contract v1.1 §7), from the rollup every write keeps (`SalesRollup`): the
 /// orders by quarter hour placed in local hours, the items by whole UTC days plus the partial days at either
-/// end of the range from the items themselves. An item is named as its menu is now.
+/// end of the range from the items themselves (both sides of that join bounded by their own index, so a
+/// planner misled by other stores' fresh rows cannot scan every order). An item is named as its menu is now.
 extension SQLStore {
     public func storeTimeZone(storeID: String) async throws -> String? {
         try await engine.query("SELECT timezone FROM stores WHERE id = ?", [.text(storeID)]).first?.string(0)
     }
 
     public func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures {
-        let dialect = engine.dialect
         let seconds = (start: Int(start.timeIntervalSince1970.rounded(.down)), end: Int(end.timeIntervalSince1970.rounded(.down)))
         return try await engine.snapshot { connection in
-            // The orders, by the local hour of each quarter hour of the range.
-            let quarters: [SQLValue] = [.text(storeID), .int(seconds.start / 900), .int(seconds.end / 900)]
-            let figures = "CAST(sum(orders) AS BIGINT), CAST(sum(revenue) AS BIGINT), CAST(sum(cancelled) AS BIGINT), CAST(sum(rejected) AS BIGINT)"
-            let rows: [SQLRow], place: (Int) -> Int
-            switch dialect.hourBuckets {
-            case .local(let localHour):
-                rows = try await connection.query(
-                    """
-                    SELECT \(localHour("quarter")) AS b, \(figures) FROM sales_quarters
-                    WHERE store_id = ? AND quarter >= ? AND quarter < ? GROUP BY b
-                    """, [.text(timeZone.identifier)] + quarters)
-                place = { $0 }
-            case .utcQuarters:
-                rows = try await connection.query(
-                    """
-                    SELECT quarter, \(figures) FROM sales_quarters
-                    WHERE store_id = ? AND quarter >= ? AND quarter < ? GROUP BY quarter ORDER BY quarter
-                    """, quarters)
-                var cursor = OffsetCursor(timeZone: timeZone)
-                place = { cursor.localHour($0 * 900) }
+            // The orders, by the local hour of each quarter hour of the range: the zone's offsets over the
+            // range go in as integers, so both engines add up by local hour without knowing time zones.
+            let offsets = QuarterHourOffsets(timeZone: timeZone, from: start, to: end).segments
+            var offset = "?", offsetBinds: [SQLValue] = [.int(offsets[0].offset)]
+            if offsets.count > 1 {
+                offset = "CASE" + String(repeating: " WHEN quarter < ? THEN ?", count: offsets.count - 1) + " ELSE ? END"
+                offsetBinds = zip(offsets, offsets.dropFirst()).flatMap { [.int($1.from), .int($0.offset)] }
+                    + [.int(offsets.last!.offset)]
             }
+            let rows = try await connection.query(
+                """
+                SELECT (quarter + \(offset)) / 4 AS local_hour, CAST(sum(orders) AS BIGINT), CAST(sum(revenue) AS BIGINT),
+                    CAST(sum(cancelled) AS BIGINT), CAST(sum(rejected) AS BIGINT)
+                FROM sales_quarters WHERE store_id = ? AND quarter >= ? AND quarter < ? GROUP BY local_hour
+                """, offsetBinds + [.text(storeID), .int(seconds.start / 900), .int(seconds.end / 900)])
             var buckets: [Int: SalesFigures.Bucket] = [:]
             var cancelled = 0, rejected = 0
             for row in rows {
-                let hour = place(try row.int(0))
+                let hour = try row.int(0)
                 buckets[hour, default: .init(localHour: hour, orders: 0, revenue: 0)].orders += try row.int(1)
                 buckets[hour]!.revenue += try row.int(2)
                 cancelled += try row.int(3)
@@ -57,10 +51,11 @@ extension SQLStore {
                     try await connection.query(
                         """
                         SELECT i.menu_id, CAST(sum(i.quantity - i.cancelled_quantity) AS BIGINT), CAST(sum(i.subtotal) AS BIGINT)
-                        FROM order_items i JOIN orders o ON o.id = i.order_id
-                        WHERE i.store_id = ? AND i.created_at >= ? AND i.created_at < ? AND \(SalesRollup.counted)
+                        FROM orders o JOIN order_items i ON i.order_id = o.id
+                        WHERE o.store_id = ? AND o.created_at >= ? AND o.created_at < ? AND \(SalesRollup.counted)
+                            AND i.store_id = ? AND i.created_at >= ? AND i.created_at < ?
                         GROUP BY i.menu_id
-                        """, [.text(storeID), .date(from), .date(to)]))
+                        """, [.text(storeID), .date(from), .date(to), .text(storeID), .date(from), .date(to)]))
             }
             let wholeDays = (first: (seconds.start + 86_399) / 86_400, end: seconds.end / 86_400)
             if wholeDays.first < wholeDays.end {

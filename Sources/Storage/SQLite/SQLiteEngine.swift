@@ -13,7 +13,7 @@ public final class SQLiteEngine: SQLEngine {
     // rounds down.
     /// Times are seconds since 1970 (`REAL`), none before it: a cast rounds them down.
     public static let dialect = SQLDialect(
-        forUpdate: "", wholePeriods: { "CAST(\($0) / \($1) AS INTEGER)" }, hourBuckets: .utcQuarters)
+        forUpdate: "", wholePeriods: { "CAST(\($0) / \($1) AS INTEGER)" })
     public var dialect: SQLDialect { Self.dialect }
     private let connection: SQLiteConnection
     private let mutex = AsyncMutex()

@@ -130,6 +130,7 @@ final class WebDriver: @unchecked Sendable {
     }
 
     /// Polls until an element matches (the page updates asynchronously).
+    @discardableResult
     func waitFor(_ selector: String, timeout: Duration = .seconds(10)) async throws -> Element {
         try await Cluster.eventually(timeout: timeout, "an element matching \(selector)") {
             try await findAll(selector).first
@@ -143,12 +144,24 @@ final class WebDriver: @unchecked Sendable {
         }
     }
 
+    /// Clicks an element, first scrolled to the middle of its scrolling box (WebDriver's own scrolling puts
+    /// it at an edge, where a sticky bar can cover it).
     func click(_ element: Element) async throws {
+        try await execute("arguments[0].scrollIntoView({ block: 'center', inline: 'center' }); return true", [element])
         _ = try await command(.POST, "element/\(element.id)/click", [:])
     }
 
+    /// Clicks the first element matching the selector, finding it again if the page redrew it meanwhile.
     func click(_ selector: String, timeout: Duration = .seconds(10)) async throws {
-        try await click(try await waitFor(selector, timeout: timeout))
+        _ = try await Cluster.eventually(timeout: timeout, "a click on \(selector)") { () -> Bool? in
+            guard let element = try await findAll(selector).first else { return nil }
+            do {
+                try await click(element)
+                return true
+            } catch let failure as TestFailure where failure.description.contains("stale element") {
+                return nil
+            }
+        }
     }
 
     func type(_ text: String, into selector: String) async throws {
@@ -180,6 +193,22 @@ final class WebDriver: @unchecked Sendable {
     func browserLog() async -> [String] {
         let value = try? await command(.POST, "se/log", ["type": "browser"])
         return (value as? [[String: Any]] ?? []).map { "\($0["level"] ?? "") \($0["message"] ?? "")" }
+    }
+
+    /// Cuts the page's network or gives it back (Chromium's network emulation, through chromedriver's
+    /// `chromium/network_conditions` extension): offline, a fetch fails at once, as on a dead Wi-Fi.
+    func setOffline(_ offline: Bool) async throws {
+        if offline {
+            let conditions: [String: Any] = ["offline": true, "latency": 0, "download_throughput": 0, "upload_throughput": 0]
+            _ = try await command(.POST, "chromium/network_conditions", ["network_conditions": conditions])
+        } else {
+            _ = try await command(.DELETE, "chromium/network_conditions")
+        }
+    }
+
+    /// The window's size in CSS pixels (1280×800 is a landscape tablet, 768×1024 a portrait one).
+    func setWindowSize(width: Int, height: Int) async throws {
+        _ = try await command(.POST, "window/rect", ["width": width, "height": height])
     }
 
     // MARK: - Wire

@@ -1,49 +1,8 @@
-// The admin endpoints of the contract, over fetch. Every error is an ApiError carrying the contract's code.
+// The admin endpoints of the contract. Every error is an ApiError carrying the contract's code.
 
-export class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.retryAfter = retryAfter;
-  }
-}
+import { request, authorized } from '../shared/http.js';
 
-async function readJson(response) {
-  const type = response.headers.get('Content-Type') || '';
-  if (!type.includes('application/json')) return null;
-  try {
-    return await response.json();
-  } catch {
-    return null;
-  }
-}
-
-function errorFrom(response, payload) {
-  const error = (payload && payload.error) || {};
-  const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
-  const code = error.code || `HTTP_${response.status}`;
-  return new ApiError(response.status, code, error.message || response.statusText, retryAfter);
-}
-
-async function request(method, path, { token, body, headers = {} } = {}) {
-  const init = { method, cache: 'no-store', headers: { Accept: 'application/json', ...headers } };
-  if (token) init.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch (cause) {
-    throw new ApiError(0, 'NETWORK', String(cause));
-  }
-  const payload = await readJson(response);
-  if (!response.ok) throw errorFrom(response, payload);
-  return payload;
-}
+export { ApiError } from '../shared/http.js';
 
 /** `POST /api/auth/admin/login` → `{ access_token, expires_in }`. */
 export function login(storeId, username, password) {
@@ -56,14 +15,7 @@ export function login(storeId, username, password) {
  * retry is one command.
  */
 export function adminApi(token, onUnauthorized) {
-  async function call(method, path, options = {}) {
-    try {
-      return await request(method, path, { ...options, token });
-    } catch (error) {
-      if (error.status === 401) onUnauthorized();
-      throw error;
-    }
-  }
+  const call = authorized(token, onUnauthorized);
   const id = encodeURIComponent;
   return {
     snapshot: () => call('GET', '/api/admin/orders'),

@@ -6,13 +6,13 @@ import Prometheus
 import Testing
 @testable import TableOrderAPI
 
-/// `GET /admin` and its files, served from the target's resources through the real router.
-@Suite struct BoardRoutesTests {
+/// `GET /admin`, `GET /table` and their files, served from the target's resources through the real router.
+@Suite struct PageRoutesTests {
     @Test func everyFileIsServedWithItsTypeAndNoCache() async throws {
         let deps = try await TestDependencies.make()
         let (router, _) = APIRouter.make(deps: deps, registry: PrometheusCollectorRegistry())
         try await Application(router: router).test(.router) { client in
-            for asset in BoardAssets.manifest {
+            for asset in PageAssets.manifest {
                 try await client.execute(uri: asset.path, method: .get) { response in
                     #expect(response.status == .ok, "\(asset.path)")
                     #expect(response.headers[.contentType] == asset.contentType)
@@ -34,21 +34,24 @@ import Testing
     }
 
     @Test func thePageLoadsItsFilesFromWhereTheyAreServed() throws {
-        let assets = BoardAssets.load(logger: Logger(label: "test"))
+        let assets = PageAssets.load(logger: Logger(label: "test"))
         #expect(assets.problem == nil)
-        let page = String(buffer: try #require(assets.loaded["/admin"]).body)
-        #expect(page.contains("href=\"/admin/board.css\""))
-        #expect(page.contains("src=\"/admin/board.js\""))
+        let board = String(buffer: try #require(assets.loaded["/admin"]).body)
+        #expect(board.contains("href=\"/admin/board.css\""))
+        #expect(board.contains("src=\"/admin/board.js\""))
+        let tablet = String(buffer: try #require(assets.loaded["/table"]).body)
+        #expect(tablet.contains("href=\"/table/tablet.css\""))
+        #expect(tablet.contains("src=\"/table/tablet.js\""))
     }
 
-    @Test func missingFilesLeaveTheBoardOutNotTheAPI() {
-        #expect(BoardAssets.read(from: URL(fileURLWithPath: "/nonexistent")) == nil)
-        #expect(BoardAssets.etag([]) == "\"cbf29ce484222325\"")
+    @Test func missingFilesLeaveThePagesOutNotTheAPI() {
+        #expect(PageAssets.read(from: URL(fileURLWithPath: "/nonexistent")) == nil)
+        #expect(PageAssets.etag([]) == "\"cbf29ce484222325\"")
     }
 
-    @Test func theDocumentDescribesTheBoard() throws {
+    @Test func theDocumentDescribesThePages() throws {
         let paths = try #require(OpenAPIDocument.document["paths"])
-        for asset in BoardAssets.manifest {
+        for asset in PageAssets.manifest {
             let content = paths[asset.path]?["get"]?["responses"]?["200"]?["content"]
             #expect(content?.keys == [String(asset.contentType.prefix { $0 != ";" })], "\(asset.path)")
         }

@@ -2,18 +2,31 @@ import Foundation
 import Logging
 import NIOCore
 
-/// The admin's live board (`GET /admin`): a static page of HTML, CSS and JavaScript modules, shipped as
-/// SwiftPM resources (`Board/Public`) and read once at start-up.
+/// The two static pages, the staff's board (`GET /admin`) and the diner's tablet (`GET /table`), and the
+/// modules and styles they share (`/shared/`): HTML, CSS and JavaScript modules shipped as SwiftPM
+/// resources (`Pages/Public`, one folder per path) and read once at start-up.
 ///
 /// The resource bundle is looked up by hand rather than through `Bundle.module`, whose accessor stops the
 /// process when the bundle is missing (an image that copied only the executable): the API must run without
-/// its board, answering 404 on these paths and saying why once in the log.
-struct BoardAssets: Sendable {
-    /// One file of the board and the path it is served at.
+/// its pages, answering 404 on these paths and saying why once in the log.
+struct PageAssets: Sendable {
+    /// One file of a page and the path it is served at.
     struct Asset: Sendable {
         var path: String
         var file: String
         var contentType: String
+
+        /// The type follows the file's extension.
+        init(path: String, file: String) {
+            self.path = path
+            self.file = file
+            self.contentType =
+                switch file.split(separator: ".").last {
+                case "html": "text/html; charset=utf-8"
+                case "css": "text/css; charset=utf-8"
+                default: "text/javascript; charset=utf-8"
+                }
+        }
     }
 
     /// A loaded file: its bytes and a validator for conditional requests.
@@ -23,17 +36,19 @@ struct BoardAssets: Sendable {
         var etag: String
     }
 
-    /// Every file of the board. The routes and `/openapi.json` are both made from this list.
-    static let manifest: [Asset] = [
-        .init(path: "/admin", file: "index.html", contentType: "text/html; charset=utf-8"),
-        .init(path: "/admin/board.css", file: "board.css", contentType: "text/css; charset=utf-8"),
-        .init(path: "/admin/board.js", file: "board.js", contentType: "text/javascript; charset=utf-8"),
-        .init(path: "/admin/api.js", file: "api.js", contentType: "text/javascript; charset=utf-8"),
-        .init(path: "/admin/stream.js", file: "stream.js", contentType: "text/javascript; charset=utf-8"),
-        .init(path: "/admin/state.js", file: "state.js", contentType: "text/javascript; charset=utf-8"),
-        .init(path: "/admin/view.js", file: "view.js", contentType: "text/javascript; charset=utf-8"),
-        .init(path: "/admin/i18n.js", file: "i18n.js", contentType: "text/javascript; charset=utf-8"),
-    ]
+    /// Every file of the pages. The routes and `/openapi.json` are both made from this list.
+    static let manifest: [Asset] =
+        [
+            Asset(path: "/admin", file: "admin/index.html"), Asset(path: "/table", file: "table/index.html"),
+            // The tablet's service worker: served outside /table/ so that its scope can take in /table itself.
+            Asset(path: "/tablet-offline.js", file: "table/offline.js"),
+        ]
+        + [
+            "admin/board.css", "admin/board.js", "admin/api.js", "admin/state.js", "admin/view.js", "admin/i18n.js",
+            "table/tablet.css", "table/tablet.js", "table/menu.js", "table/cart.js", "table/orders.js", "table/view.js",
+            "table/i18n.js",
+            "shared/base.css", "shared/http.js", "shared/stream.js", "shared/i18n.js", "shared/dom.js",
+        ].map { Asset(path: "/" + $0, file: $0) }
 
     /// SwiftPM's name for the target's resource bundle, placed beside the executable (and the test runner).
     static let bundleName = "tableorder_TableOrderAPI.resources"
@@ -43,13 +58,13 @@ struct BoardAssets: Sendable {
     let problem: String?
 
     /// Reads every file of the manifest from the first directory that has them all.
-    static func load(logger: Logger) -> BoardAssets {
+    static func load(logger: Logger) -> PageAssets {
         for directory in candidateDirectories() {
-            if let loaded = read(from: directory) { return BoardAssets(loaded: loaded, problem: nil) }
+            if let loaded = read(from: directory) { return PageAssets(loaded: loaded, problem: nil) }
         }
-        let problem = "the admin board's files were not found (\(bundleName)/Public beside the executable)"
-        logger.warning("admin board unavailable", metadata: ["reason": "\(problem)"])
-        return BoardAssets(loaded: [:], problem: problem)
+        let problem = "the pages' files were not found (\(bundleName)/Public beside the executable)"
+        logger.warning("the board and the tablet page are unavailable", metadata: ["reason": "\(problem)"])
+        return PageAssets(loaded: [:], problem: problem)
     }
 
     static func candidateDirectories() -> [URL] {

@@ -1,7 +1,7 @@
 // The page's controller: sign-in, loading the snapshot, the live stream, and the admin's actions.
 
 import { login, adminApi, ApiError } from './api.js';
-import { openEventStream } from './stream.js';
+import { openEventStream } from '../shared/stream.js';
 import { createState, loadSnapshot, applyEvent, findOrder, nextStatuses, tableTotal } from './state.js';
 import { renderBoard, renderCounts, refreshElapsed, renderHistory, showToast, shortId } from './view.js';
 import { translator, preferredLanguage, applyStaticText, formatMoney } from './i18n.js';

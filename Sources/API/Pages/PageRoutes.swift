@@ -8,18 +8,19 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
 }
 
-/// `GET /admin` and its assets. Outside `/api/`: the page is public, the data behind it is not (the page
-/// logs in and sends the token itself).
-struct BoardRoutes: Sendable {
-    let assets: BoardAssets
+/// `GET /admin`, `GET /table` and their files. Outside `/api/`: the pages are public, the data behind them is
+/// not (each page signs in and sends its token itself).
+struct PageRoutes: Sendable {
+    let assets: PageAssets
 
-    /// Same origin only, no inline script or style, not framed.
+    /// Same origin only, no inline script or style, not framed. Menu pictures are the one exception: an
+    /// image URL is whatever staff gave the menu (`image_url`), so images may come from any HTTPS host.
     static let policy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: https:; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     func register(on router: Router<AppRequestContext>) {
-        for asset in BoardAssets.manifest {
+        for asset in PageAssets.manifest {
             let path = asset.path
             router.get(RouterPath(path)) { request, _ in try serve(path, request) }
         }

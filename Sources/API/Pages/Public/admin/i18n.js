@@ -1,4 +1,9 @@
-// Labels in Korean and English, and the formats that depend on the language (money, times).
+// The board's labels in Korean and English. Choosing a language and the formats that depend on it
+// (money, times) are shared with the tablet.
+
+import { makeTranslator } from '../shared/i18n.js';
+
+export { preferredLanguage, applyStaticText, formatMoney, formatTime, formatDateTime, formatElapsed } from '../shared/i18n.js';
 
 const messages = {
   ko: {
@@ -147,53 +152,4 @@ const messages = {
   },
 };
 
-export const languages = Object.keys(messages);
-
-/** The language to start in: the one saved, else the browser's, else Korean. */
-export function preferredLanguage(saved, browserLanguages) {
-  if (languages.includes(saved)) return saved;
-  const first = (browserLanguages || []).find((tag) => languages.includes(tag.slice(0, 2).toLowerCase()));
-  return first ? first.slice(0, 2).toLowerCase() : 'ko';
-}
-
-/** A translator for one language: `t('table', { n: 3 })`. */
-export function translator(lang) {
-  const table = messages[lang] || messages.ko;
-  return (key, params = {}) => {
-    const text = table[key] ?? messages.en[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
-  };
-}
-
-/** Sets the text of every `[data-i18n]` element and the label of every `[data-i18n-label]` one. */
-export function applyStaticText(root, t) {
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  for (const node of root.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
-}
-
-/** KRW, an integer: `12,000원` in Korean, `₩12,000` in English. */
-export function formatMoney(amount, lang) {
-  const digits = Math.round(amount).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US');
-  return lang === 'ko' ? `${digits}원` : `₩${digits}`;
-}
-
-/** The local time of day of an RFC 3339 timestamp, `14:05`. */
-export function formatTime(iso, lang) {
-  const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
-  return new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
-}
-
-/** Date and time, for history: `12. 1. 14:05` / `1 Dec, 14:05`. */
-export function formatDateTime(iso, lang) {
-  const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
-  const options = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false };
-  return new Date(iso).toLocaleString(locale, options);
-}
-
-/** How long ago, coarse: `just now`, `5 min ago`, `2 h ago`. */
-export function formatElapsed(iso, now, t) {
-  const minutes = Math.floor((now - new Date(iso).getTime()) / 60000);
-  if (minutes < 1) return t('justNow');
-  if (minutes < 60) return t('minutesAgo', { n: minutes });
-  return t('hoursAgo', { n: Math.floor(minutes / 60) });
-}
+export const translator = (lang) => makeTranslator(messages, lang);

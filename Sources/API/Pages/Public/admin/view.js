@@ -3,17 +3,7 @@
 
 import { nextStatuses, tableTotal, tablesInOrder, idleTables, countByStatus } from './state.js';
 import { formatMoney, formatTime, formatElapsed, formatDateTime } from './i18n.js';
-
-/** `el('p', { class: 'x', 'data-testid': 'y' }, 'text', child)`; `false`/`null` attributes are left out. */
-export function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value == null || value === false) continue;
-    node.setAttribute(name, value === true ? '' : String(value));
-  }
-  node.append(...children.flat().filter((child) => child != null && child !== false));
-  return node;
-}
+import { el } from '../shared/dom.js';
 
 /** `#3F2A1C`: enough of an order id to tell orders apart on a board. */
 export function shortId(orderId) {
