@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The headless browser that AdminBoardTests drives through WebDriver (Debian's chromium and chromedriver).
+# The headless browser the page tests (AdminBoardTests, TabletPageTests) drive through WebDriver (Debian's chromium and chromedriver, and fonts-noto-cjk so Korean renders).
 #   ops/browser.sh install    install chromium and chromium-driver if missing (needs root, apt)
 #   ops/browser.sh check      exit 0 when both are installed, else say what is missing
 set -euo pipefail

@@ -274,7 +274,7 @@ if [ -n "$BUILT_DIR" ]; then
             else
                 fail "run: http-probe did not tell 200 from 404"
             fi
-            # The admin board is read from the resource bundle beside the executable (BoardAssets): served
+            # The pages are read from the resource bundle beside the executable (PageAssets): served
             # here means the bundle travelled with the binary.
             if [ -d "$BUILT_DIR/tableorder_TableOrderAPI.resources" ]; then
                 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/admin")
