@@ -108,6 +108,143 @@ struct AdminBoardTests {
 }
 
 extension AdminBoardTests {
+    /// The floor run from the board while a tablet watches (two windows of one browser: the tablet of table 1
+    /// and the board): an order with options moved on the board and followed on the tablet, a portion
+    /// cancelled, a staff call acknowledged and resolved, the last portion taken by another table (rejected
+    /// on both), a dish switched off with one tap, today's sales, and a password change that signs out.
+    @Test func staffRunTheFloorFromTheBoardWhileATabletWatches() async throws {
+        let day = try await Day.open(.production, ownQueue: true)
+        defer { day.cluster.stop() }
+        let bibimbap = try await day.menu("Bibimbap")
+        let bulgogiID = try #require(try await day.menu("Bulgogi")["id"] as? String)
+        let galbi = try await day.menu("Galbi-jjim")
+        let galbiID = try #require(galbi["id"] as? String)
+
+        try await WebDriver.withSession { browser in
+            let tablet = TabletPage(browser: browser, day: day)
+            let board = BoardPage(browser: browser, cluster: day.cluster)
+            try await tablet.setUp(table: 1)
+            let tabletWindow = try await browser.currentWindow()
+            let boardWindow = try await browser.newWindow()
+            try await browser.switchTo(window: boardWindow)
+            try await browser.setWindowSize(width: 1280, height: 900)
+            try await board.signIn(day.store)
+
+            // Two Bibimbap, hot, ordered on the tablet: on the board with their option; staff start preparing on
+            // the board and the tablet follows.
+            try await browser.switchTo(window: tabletWindow)
+            try await tablet.openMenu(bibimbap)
+            try await tablet.choose("Hot")
+            try await browser.click("[data-testid=item-more]")
+            try await browser.click("[data-testid=item-add]")
+            try await browser.click("[data-testid=place-order]")
+            let id = try await tablet.waitForNewOrder(count: 1)
+            try await browser.switchTo(window: boardWindow)
+            try await board.waitForOrder(id)
+            let line = try await browser.text(of: try await browser.find("\(board.order(id)) [data-testid=order-item]"))
+            #expect(line.contains("비빔밥") && line.contains("매운 맛"), "\(line)")
+            try await browser.click("\(board.order(id)) [data-testid=move-preparing]")
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor(tablet.order(id, status: "preparing"), timeout: .seconds(20))
+
+            // One portion cancelled on the board: the total drops on both.
+            try await browser.switchTo(window: boardWindow)
+            try await browser.click("\(board.order(id)) [data-testid=cancel-one]")
+            try await browser.click("[data-testid=confirm-ok]")
+            try await browser.waitFor("\(board.order(id)) [data-testid=cancelled-portions]", timeout: .seconds(20))
+            #expect(try await tablet.digits("\(board.order(id)) [data-testid=order-total]") == 11000)
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor("\(tablet.order(id)) [data-testid=cancelled-portions]", timeout: .seconds(20))
+
+            // A call for the bill: on the board at once, acknowledged there, seen on the tablet, then resolved.
+            try await browser.click("[data-testid=call-bill]")
+            try await browser.switchTo(window: boardWindow)
+            try await browser.click("[data-testid=call][data-status=open] [data-testid=call-acknowledged]", timeout: .seconds(20))
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor("[data-testid=call-bill][data-state=acknowledged]", timeout: .seconds(20))
+            try await browser.switchTo(window: boardWindow)
+            try await browser.click("[data-testid=call][data-status=acknowledged] [data-testid=call-resolved]")
+            try await browser.waitForNone("[data-testid=call]", timeout: .seconds(20))
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor("[data-testid=call-bill][data-state=none]", timeout: .seconds(20))
+
+            // One portion of Galbi-jjim left, set on the board's menu tab; another table takes it while the tablet's
+            // order waits in the queue: rejected on the tablet and on the board, and sold out on both.
+            try await browser.switchTo(window: boardWindow)
+            try await browser.click("[data-testid=tab-menu]")
+            let galbiRow = "[data-testid=menu-row][data-menu-id=\"\(galbiID)\"]"
+            try await browser.waitFor(galbiRow)
+            try await browser.execute("arguments[0].value = ''; return true", [try await browser.find("\(galbiRow) [data-testid=stock-input]")])
+            try await browser.type("1", into: "\(galbiRow) [data-testid=stock-input]")
+            try await browser.click("\(galbiRow) [data-testid=restock]")
+            try await day.waitForMenu(galbiID, "one portion left") { $0["stock"] as? Int == 1 }
+            await day.cluster.stopWorkers()
+            #expect(try await day.order(table: 1, [["menu_id": galbiID, "quantity": 1]]).status == 202)
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor("\(tablet.menuCard(galbiID))[data-available=true]", timeout: .seconds(20))
+            try await tablet.addPlain(galbi)
+            try await browser.click("[data-testid=place-order]")
+            let rejected = try await tablet.waitForNewOrder(count: 2, stored: false)
+            try await day.cluster.startWorker()
+            try await browser.waitFor(tablet.order(rejected, status: "rejected"), timeout: .seconds(30))
+            try await browser.switchTo(window: boardWindow)
+            try await browser.waitFor("\(galbiRow)[data-available=false]", timeout: .seconds(20))
+            try await browser.click("[data-testid=tab-orders]")
+            let reason = try await browser.text(of: try await browser.waitFor("\(board.order(rejected)) [data-testid=reject-reason]"))
+            #expect(reason.contains("갈비찜"), "\(reason)")
+
+            // Bulgogi switched off with one tap on the board: greyed out on the tablet by itself.
+            try await browser.click("[data-testid=tab-menu]")
+            let switchedOff = ContinuousClock.now
+            try await browser.click("[data-testid=menu-row][data-menu-id=\"\(bulgogiID)\"] [data-testid=toggle-available]")
+            try await browser.switchTo(window: tabletWindow)
+            try await browser.waitFor("\(tablet.menuCard(bulgogiID))[data-available=false]", timeout: .seconds(20))
+            print("AdminBoardTests: a dish switched off on the board greyed out on the tablet \(switchedOff.duration(to: .now)) after the tap")
+
+            // Today's sales: the one order that counts, net of its cancelled portion.
+            try await browser.switchTo(window: boardWindow)
+            try await browser.click("[data-testid=tab-sales]")
+            _ = try await browser.waitFor("[data-testid=sales-revenue]", timeout: .seconds(20))
+            #expect(try await tablet.digits("[data-testid=sales-revenue]") == 11000 + 28000, "the Bibimbap left and the other table's Galbi-jjim")
+            #expect(try await tablet.digits("[data-testid=sales-rejected]") == 1)
+            #expect(try await browser.findAll(".chart .bar").count >= 24, "a bar for every hour")
+            try await board.saveScreenshot("admin-sales-ko")
+            try await browser.click("[data-testid=tab-menu]")
+            try await board.saveScreenshot("admin-menu-ko")
+            try await browser.click("[data-testid=tab-orders]")
+            try await board.saveScreenshot("admin-board-ko")
+            try await browser.click("[data-testid=language-toggle]")
+            try await board.saveScreenshot("admin-board-en")
+
+            // A password change signs this admin out everywhere: a wrong current password does not.
+            let session = try await browser.execute("return sessionStorage.getItem('tableorder.admin')") as? String
+            let token = try #require(
+                (try? JSONSerialization.jsonObject(with: Data((session ?? "").utf8)) as? [String: Any])?["token"] as? String)
+            try await browser.click("[data-testid=tab-account]")
+            try await browser.type("wrong-password", into: "[data-testid=password-current]")
+            try await browser.type("brand-new-pass", into: "[data-testid=password-new]")
+            try await browser.type("brand-new-pass", into: "[data-testid=password-again]")
+            try await browser.click("[data-testid=password-submit]")
+            _ = try await Cluster.eventually(timeout: .seconds(20), "the wrong password refused") {
+                try await browser.text(of: try await browser.find("[data-testid=password-error]")).isEmpty ? nil : true
+            }
+            #expect(try await browser.findAll("[data-testid=login-view]:not([hidden])").isEmpty, "still signed in")
+            try await browser.execute("document.querySelector('[data-testid=password-current]').value = ''; return true")
+            try await browser.type(day.store.adminPassword, into: "[data-testid=password-current]")
+            try await browser.click("[data-testid=password-submit]")
+            _ = try await browser.waitFor("[data-testid=login-view]:not([hidden])", timeout: .seconds(20))
+            _ = try await Cluster.eventually(timeout: .seconds(10), "the old token refused") {
+                try await day.http.get("/api/admin/tables", token: token).status == 401 ? true : nil
+            }
+            let login = try await day.http.post(
+                "/api/auth/admin/login", json: ["store_id": day.store.storeID, "username": "admin", "password": "brand-new-pass"])
+            #expect(login.status == 200, "the new password signs in")
+
+            let errors = await browser.browserLog().filter { $0.hasPrefix("SEVERE") && !$0.contains("/api/") }
+            #expect(errors.isEmpty, "browser errors: \(errors)")
+        }
+    }
+
     /// What the README promises a newcomer: `swift run tableorder-api` alone, then the board in a browser with
     /// the printed login, and the printed table token's order appearing on it.
     @Test func theBoardWorksInDevelopmentModeWithThePrintedLogin() async throws {
@@ -210,12 +347,14 @@ struct BoardPage {
         return Int(text.filter(\.isNumber))
     }
 
-    /// `test-artifacts/admin-board.png` at the repository's root.
-    func saveScreenshot() async throws {
+    /// `test-artifacts/NAME.png` at the repository's root.
+    func saveScreenshot(_ name: String = "admin-board") async throws {
+        try await browser.execute("document.querySelector('#toasts').replaceChildren(); return true")
+        try await Task.sleep(for: .milliseconds(300))  // the page draws what it was asked to
         let root = TestEnvironment.env["TABLEORDER_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
         let directory = URL(fileURLWithPath: root).appendingPathComponent("test-artifacts")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("admin-board.png")
+        let file = directory.appendingPathComponent("\(name).png")
         try await browser.screenshot().write(to: file)
         print("AdminBoardTests: screenshot saved to \(file.path)")
     }

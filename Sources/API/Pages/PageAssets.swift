@@ -45,6 +45,7 @@ struct PageAssets: Sendable {
         ]
         + [
             "admin/board.css", "admin/board.js", "admin/api.js", "admin/state.js", "admin/view.js", "admin/i18n.js",
+            "admin/menu-admin.js", "admin/sales.js",
             "table/tablet.css", "table/tablet.js", "table/menu.js", "table/cart.js", "table/orders.js", "table/view.js",
             "table/i18n.js",
             "shared/base.css", "shared/http.js", "shared/stream.js", "shared/i18n.js", "shared/dom.js",

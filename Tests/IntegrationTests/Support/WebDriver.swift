@@ -206,6 +206,23 @@ final class WebDriver: @unchecked Sendable {
         }
     }
 
+    /// Opens a new window (a second device on the same browser: its own page, the same origin's storage)
+    /// and returns its handle; the session stays on the current window until `switchTo`.
+    func newWindow() async throws -> String {
+        let value = try await command(.POST, "window/new", ["type": "window"]) as? [String: Any]
+        guard let handle = value?["handle"] as? String else { throw TestFailure("webdriver: no window handle") }
+        return handle
+    }
+
+    func currentWindow() async throws -> String {
+        guard let handle = try await command(.GET, "window") as? String else { throw TestFailure("webdriver: no window") }
+        return handle
+    }
+
+    func switchTo(window handle: String) async throws {
+        _ = try await command(.POST, "window", ["handle": handle])
+    }
+
     /// The window's size in CSS pixels (1280×800 is a landscape tablet, 768×1024 a portrait one).
     func setWindowSize(width: Int, height: Int) async throws {
         _ = try await command(.POST, "window/rect", ["width": width, "height": height])

@@ -2,8 +2,10 @@
 
 import { login, adminApi, ApiError } from './api.js';
 import { openEventStream } from '../shared/stream.js';
-import { createState, loadSnapshot, applyEvent, findOrder, nextStatuses, tableTotal } from './state.js';
-import { renderBoard, renderCounts, refreshElapsed, renderHistory, showToast, shortId } from './view.js';
+import { createState, loadSnapshot, loadCalls, applyEvent, findOrder, nextStatuses, nextCallStatuses, tableTotal } from './state.js';
+import { renderBoard, renderCounts, renderCalls, refreshElapsed, renderHistory, showToast, shortId, rejectReason } from './view.js';
+import { createMenuAdmin } from './menu-admin.js';
+import { createSales } from './sales.js';
 import { translator, preferredLanguage, applyStaticText, formatMoney } from './i18n.js';
 
 const SESSION_KEY = 'tableorder.admin';
@@ -29,6 +31,9 @@ const page = {
   reloadTimer: null,
   outage: false,
   historyTableId: null,
+  tab: 'orders',
+  menuAdmin: null,
+  sales: null,
 };
 
 function ctx() {
@@ -49,11 +54,40 @@ function bindEvents() {
   dom.confirmOk.addEventListener('click', () => dom.confirmDialog.close('ok'));
   dom.confirmCancel.addEventListener('click', () => dom.confirmDialog.close('cancel'));
   dom.historyClose.addEventListener('click', () => dom.historyDialog.close());
+  dom.tabs.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-tab]');
+    if (button) showTab(button.dataset.tab);
+  });
+  dom.passwordForm.addEventListener('submit', onPasswordSubmit);
+  const host = {
+    api: null,
+    storeId: () => page.session && page.session.storeId,
+    ctx,
+    toast: (message, kind) => showToast(dom.toasts, message, kind),
+    errorMessage,
+    confirm: confirmAction,
+  };
+  Object.defineProperty(host, 'api', { get: () => page.api });
+  page.menuAdmin = createMenuAdmin(dom.menuAdmin, host);
+  page.sales = createSales(dom.sales, host);
   dom.historyFilter.addEventListener('submit', (event) => {
     event.preventDefault();
     loadHistory();
   });
   setInterval(() => refreshElapsed(dom.board, ctx()), 30000);
+}
+
+// ---- tabs ---------------------------------------------------------------------------------------------
+
+function showTab(tab) {
+  page.tab = tab;
+  for (const button of dom.tabs.querySelectorAll('[data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === tab));
+  dom.board.hidden = tab !== 'orders';
+  dom.menuView.hidden = tab !== 'menu';
+  dom.salesView.hidden = tab !== 'sales';
+  dom.accountView.hidden = tab !== 'account';
+  if (tab === 'menu') page.menuAdmin.reload();
+  if (tab === 'sales') page.sales.reload();
 }
 
 function init() {
@@ -78,6 +112,8 @@ function setLanguage(lang) {
   dom.languageToggle.setAttribute('lang', lang === 'ko' ? 'en' : 'ko');
   setConnection(page.connection);
   render();
+  if (page.menuAdmin && page.menuAdmin.loaded) page.menuAdmin.render();
+  if (page.sales && page.sales.loaded) page.sales.render();
 }
 
 function toggleLanguage() {
@@ -118,6 +154,10 @@ function endSession() {
 
 function showLogin(message = '') {
   dom.board.hidden = true;
+  dom.tabs.hidden = true;
+  dom.menuView.hidden = true;
+  dom.salesView.hidden = true;
+  dom.accountView.hidden = true;
   dom.loginView.hidden = false;
   dom.logout.hidden = true;
   dom.counts.hidden = true;
@@ -183,6 +223,8 @@ function startBoard(session) {
   dom.connection.hidden = false;
   dom.storeLabel.hidden = false;
   dom.storeLabel.textContent = session.storeId;
+  dom.tabs.hidden = false;
+  showTab('orders');
   dom.board.focus();
   reload();
 }
@@ -203,10 +245,11 @@ function reload() {
 async function fetchSnapshot() {
   const api = page.api;
   try {
-    const [snapshot, tables] = await Promise.all([api.snapshot(), api.tables()]);
+    const [snapshot, tables, calls] = await Promise.all([api.snapshot(), api.tables(), api.calls()]);
     if (api !== page.api) return; // signed out meanwhile
     page.outage = false;
     loadSnapshot(page.state, snapshot, tables);
+    loadCalls(page.state, calls);
     render();
     openStream();
   } catch (error) {
@@ -234,6 +277,11 @@ function openStream() {
 }
 
 function onStreamEvent({ type, data }) {
+  // The menu tab shows the listing as the tablets see it: a menu write comes back as menu_changed.
+  if (type === 'menu_changed' && page.menuAdmin.loaded) page.menuAdmin.reload();
+  if ((type === 'order_created' || type === 'order_rejected' || type === 'order_status_changed') && page.sales.loaded && page.tab === 'sales') {
+    page.sales.reload();
+  }
   const notice = applyEvent(page.state, type, data);
   if (notice) handleNotice(notice);
   render();
@@ -246,6 +294,13 @@ function handleNotice(notice) {
   } else if (notice.kind === 'created') {
     showToast(dom.toasts, page.t('toast.newOrder', { n: notice.tableNumber }), 'new');
     setTimeout(() => unmarkFresh(notice.order.order_id), FRESH_MS);
+  } else if (notice.kind === 'kitchen-rejected' && notice.tableNumber) {
+    const found = findOrder(page.state, notice.orderId);
+    const reason = found ? rejectReason(found.order, ctx()) : '';
+    showToast(dom.toasts, page.t('toast.kitchenRejected', { n: notice.tableNumber, reason }), 'error');
+  } else if (notice.kind === 'call') {
+    const type = page.t(`call.${notice.call.type}`);
+    showToast(dom.toasts, page.t('toast.call', { n: notice.call.table_number, type }), 'new');
   } else if (notice.kind === 'rejected') {
     const message = page.t('toast.rejected', {
       id: shortId(notice.orderId),
@@ -270,6 +325,7 @@ function render() {
   if (!page.session) return;
   renderBoard({ container: dom.tables, idleList: dom.idleTables, empty: dom.boardEmpty }, page.state, ctx());
   renderCounts(dom.counts, page.state, ctx());
+  renderCalls(dom.callsPanel, page.state, ctx());
 }
 
 // ---- actions --------------------------------------------------------------------------------------
@@ -282,6 +338,53 @@ function onBoardClick(event) {
   else if (action === 'delete') deleteOrder(orderId);
   else if (action === 'complete') completeSession(tableId);
   else if (action === 'history') openHistory(tableId);
+  else if (action === 'cancel-item') cancelOne(orderId, button.dataset.itemId, Number(button.dataset.seen));
+  else if (action === 'call-move') moveCall(button.dataset.callId, next);
+}
+
+/** Cancels one portion of a line (v1.1 §6); the stream's order_items_cancelled redraws it. */
+async function cancelOne(orderId, itemId, seenCancelled) {
+  const found = findOrder(page.state, orderId);
+  const item = found && found.order.items.find((candidate) => candidate.item_id === itemId);
+  if (!item) return;
+  const question = page.t('confirm.cancelOne', { n: found.table.tableNumber, name: item.name });
+  if (!(await confirmAction(question, page.t('cancelOne')))) return;
+  await whileBusy(itemId, () => page.api.cancelItems(orderId, itemId, seenCancelled, 1));
+}
+
+async function moveCall(callId, next) {
+  const call = page.state.calls.get(callId);
+  if (!call || !nextCallStatuses[call.status].includes(next)) return;
+  await whileBusy(callId, () => page.api.moveCall(callId, call.status, next));
+}
+
+// ---- account --------------------------------------------------------------------------------------
+
+/** Changes the password; the server then ends every token of this admin, this one too: sign in again. */
+async function onPasswordSubmit(event) {
+  event.preventDefault();
+  const current = dom.passwordCurrent.value;
+  const next = dom.passwordNew.value;
+  if (next.length < 8 || next.length > 128) {
+    dom.passwordError.textContent = page.t('account.tooShort');
+    return;
+  }
+  if (next !== dom.passwordAgain.value) {
+    dom.passwordError.textContent = page.t('account.mismatch');
+    return;
+  }
+  dom.passwordSubmit.disabled = true;
+  dom.passwordError.textContent = '';
+  try {
+    await page.api.changePassword(current, next);
+    for (const input of [dom.passwordCurrent, dom.passwordNew, dom.passwordAgain]) input.value = '';
+    endSession();
+    showLogin(page.t('account.changed'));
+  } catch (error) {
+    dom.passwordError.textContent = error.code === 'INVALID_CREDENTIALS' ? page.t('account.wrongCurrent') : errorMessage(error);
+  } finally {
+    dom.passwordSubmit.disabled = false;
+  }
 }
 
 /** Sends the move the admin chose from the status they saw; the stream's event confirms it. */

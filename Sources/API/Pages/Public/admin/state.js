@@ -6,7 +6,11 @@ export const nextStatuses = {
   preparing: ['completed', 'cancelled'],
   completed: [],
   cancelled: [],
+  rejected: [],
 };
+
+/** Which moves of a staff call the contract allows (v1.1 §7). */
+export const nextCallStatuses = { open: ['acknowledged', 'resolved'], acknowledged: ['resolved'], resolved: [] };
 
 export function createState() {
   return {
@@ -17,8 +21,10 @@ export function createState() {
     known: new Map(),
     /** order id → when it arrived, for orders shown highlighted as new. */
     fresh: new Map(),
-    /** order or table ids with a request in flight. */
+    /** order, table or call ids with a request in flight. */
     busy: new Set(),
+    /** call id → call, the store's calls not yet resolved. */
+    calls: new Map(),
   };
 }
 
@@ -37,6 +43,18 @@ export function loadSnapshot(state, snapshot, tableList) {
     state.known.set(table.table_id, table.table_number);
   }
   for (const table of (tableList && tableList.tables) || []) state.known.set(table.table_id, table.table_number);
+}
+
+/** Replaces the calls with `GET /api/admin/calls` (the open and acknowledged ones). */
+export function loadCalls(state, answer) {
+  state.calls.clear();
+  for (const call of (answer && answer.calls) || []) if (call.status !== 'resolved') state.calls.set(call.call_id, call);
+}
+
+/** Open calls first, then by age: the oldest waiting call is the first thing staff see. */
+export function callsInOrder(state) {
+  return [...state.calls.values()].sort((a, b) =>
+    (a.status === 'open' ? 0 : 1) - (b.status === 'open' ? 0 : 1) || String(a.created_at).localeCompare(String(b.created_at)));
 }
 
 /** What counts toward a table's total: every order not cancelled (deleted ones are gone already). */
@@ -59,7 +77,7 @@ export function idleTables(state) {
 }
 
 export function countByStatus(state) {
-  const counts = { pending: 0, preparing: 0, completed: 0, cancelled: 0 };
+  const counts = { pending: 0, preparing: 0, completed: 0, cancelled: 0, rejected: 0 };
   for (const table of state.open.values()) for (const order of table.orders) counts[order.status] += 1;
   return counts;
 }
@@ -118,11 +136,45 @@ const appliers = {
     state.fresh.delete(data.order_id);
     return null;
   },
+  order_rejected(state, data) {
+    // A rejected order was never announced as created: it arrives here, whole, with its reason.
+    const order = data.order;
+    if (!order || findOrder(state, order.order_id)) return { kind: 'kitchen-rejected', orderId: data.order_id };
+    const table = openTable(state, order);
+    table.orders.push(order);
+    return { kind: 'kitchen-rejected', orderId: order.order_id, tableNumber: table.tableNumber, reason: data.reason };
+  },
+  order_items_cancelled(state, data) {
+    const found = findOrder(state, data.order_id);
+    state.busy.delete(data.item_id);
+    if (!found) return null;
+    const item = (found.order.items || []).find((candidate) => candidate.item_id === data.item_id);
+    if (item) {
+      item.cancelled_quantity = Math.min(item.quantity, (item.cancelled_quantity || 0) + data.quantity);
+      item.subtotal = item.unit_price * (item.quantity - item.cancelled_quantity);
+    }
+    found.order.total_amount = data.total_amount;
+    return null;
+  },
+  call_created(state, data) {
+    const call = data.call;
+    if (!call || call.status === 'resolved') return null;
+    state.calls.set(call.call_id, call);
+    return { kind: 'call', call };
+  },
+  call_updated(state, data) {
+    state.busy.delete(data.call_id);
+    if (data.to === 'resolved') state.calls.delete(data.call_id);
+    else if (state.calls.has(data.call_id)) state.calls.get(data.call_id).status = data.to;
+    return null;
+  },
   table_session_completed(state, data) {
     const table = state.open.get(data.table_id);
     if (table) for (const order of table.orders) state.fresh.delete(order.order_id);
     state.open.delete(data.table_id);
     state.busy.delete(data.table_id);
+    // Completing a table resolves its calls (v1.1 §7).
+    for (const [callId, call] of state.calls) if (call.table_id === data.table_id) state.calls.delete(callId);
     return null;
   },
 };

@@ -1,7 +1,7 @@
 // Builds and updates the board's DOM from the state. Text goes in as text nodes, never as HTML.
 // Buttons carry `data-action` and ids; board.js handles their clicks in one place.
 
-import { nextStatuses, tableTotal, tablesInOrder, idleTables, countByStatus } from './state.js';
+import { nextStatuses, nextCallStatuses, tableTotal, tablesInOrder, idleTables, countByStatus, callsInOrder } from './state.js';
 import { formatMoney, formatTime, formatElapsed, formatDateTime } from './i18n.js';
 import { el } from '../shared/dom.js';
 
@@ -108,7 +108,8 @@ const ARRIVAL_MS = 1500;
 
 function orderVersion(order, state, ctx) {
   const id = order.order_id;
-  return [ctx.lang, order.status, order.updated_at, state.fresh.has(id), state.busy.has(id)].join('|');
+  const items = (order.items || []).map((item) => `${item.cancelled_quantity || 0}${state.busy.has(item.item_id) ? '*' : ''}`);
+  return [ctx.lang, order.status, order.updated_at, order.total_amount, items, state.fresh.has(id), state.busy.has(id)].join('|');
 }
 
 function orderItem(order, table, state, ctx) {
@@ -123,7 +124,10 @@ function orderItem(order, table, state, ctx) {
       'data-order-id': order.order_id, 'data-status': order.status, 'aria-busy': busy ? 'true' : false,
     },
     orderHead(order, isNew, ctx),
-    el('ul', { class: 'items' }, order.items.map((item) => itemLine(item, ctx))),
+    order.status === 'rejected'
+      ? el('p', { class: 'reject-reason', 'data-testid': 'reject-reason' }, rejectReason(order, ctx))
+      : null,
+    el('ul', { class: 'items' }, order.items.map((item) => itemLine(order, item, state, ctx))),
     order.note ? el('p', { class: 'note' }, el('span', { class: 'note-label' }, `${ctx.t('note')}: `), order.note) : null,
     el('p', { class: 'order-total', 'data-testid': 'order-total' }, formatMoney(order.total_amount, ctx.lang)),
     orderActions(order, table, busy, ctx),
@@ -146,13 +150,36 @@ function orderHead(order, isNew, ctx) {
   );
 }
 
-function itemLine(item, ctx) {
+/** Why the kitchen could not take an order: "Sold out: Bibimbap" (the name as the order copied it). */
+export function rejectReason(order, ctx) {
+  const reason = order.reject_reason;
+  if (!reason) return ctx.t('status.rejected');
+  const item = (order.items || []).find((candidate) => candidate.menu_id === reason.menu_id);
+  const option = item && reason.option_id ? (item.options || []).find((o) => o.option_id === reason.option_id) : null;
+  const name = [item ? item.name : '', option ? option.name : ''].filter(Boolean).join(' · ');
+  return ctx.t(`reject.${reason.code}`, { name });
+}
+
+function itemLine(order, item, state, ctx) {
+  const cancelled = item.cancelled_quantity || 0;
+  const left = item.quantity - cancelled;
+  const cancellable = (order.status === 'pending' || order.status === 'preparing') && left > 0 && item.item_id;
   return el(
     'li',
-    { class: 'item' },
-    el('span', { class: 'item-name' }, item.name),
-    el('span', { class: 'item-qty' }, `× ${item.quantity}`),
+    { class: left === 0 ? 'item is-cancelled' : 'item', 'data-testid': 'order-item', 'data-item-id': item.item_id },
+    el('span', { class: 'item-name' }, item.name,
+      (item.options || []).length ? el('span', { class: 'item-options' }, item.options.map((o) => o.name).join(', ')) : null,
+      cancelled ? el('span', { class: 'badge badge-cancelled', 'data-testid': 'cancelled-portions' },
+        ctx.t('cancelledPortions', { n: cancelled })) : null),
+    el('span', { class: 'item-qty' }, `× ${left}`),
     el('span', { class: 'item-subtotal' }, formatMoney(item.subtotal, ctx.lang)),
+    cancellable
+      ? el('button', {
+        type: 'button', class: 'button ghost small', 'data-action': 'cancel-item', 'data-order-id': order.order_id,
+        'data-item-id': item.item_id, 'data-seen': String(cancelled), 'data-testid': 'cancel-one',
+        'aria-label': ctx.t('cancelOneLabel', { name: item.name }), disabled: state.busy.has(item.item_id),
+      }, ctx.t('cancelOne'))
+      : null,
   );
 }
 
@@ -183,6 +210,29 @@ function renderIdleTables(list, tables, ctx) {
       }, ctx.t('table', { n: table.tableNumber }))),
     ),
   );
+}
+
+/** The staff calls, open ones first: each with its table, what is asked, and the next moves. */
+export function renderCalls(container, state, ctx) {
+  const calls = callsInOrder(state);
+  container.hidden = calls.length === 0;
+  const list = container.querySelector('[data-role="calls"]');
+  list.replaceChildren(...calls.map((call) => {
+    const label = { n: call.table_number, type: ctx.t(`call.${call.type}`) };
+    return el('li', {
+      class: `call call-${call.status}`, 'data-testid': 'call', 'data-call-id': call.call_id, 'data-status': call.status,
+      'data-table-number': call.table_number,
+    },
+    el('strong', { class: 'call-table' }, ctx.t('table', { n: call.table_number })),
+    el('span', { class: 'call-type' }, ctx.t(`call.${call.type}`)),
+    call.note ? el('span', { class: 'call-note' }, call.note) : null,
+    el('span', { class: 'call-elapsed', 'data-elapsed': call.created_at }, formatElapsed(call.created_at, ctx.now(), ctx.t)),
+    el('span', { class: 'call-actions' }, nextCallStatuses[call.status].map((next) => el('button', {
+      type: 'button', class: `button ${next === 'resolved' ? 'ghost' : 'primary'}`, 'data-action': 'call-move',
+      'data-call-id': call.call_id, 'data-next': next, 'data-testid': `call-${next}`,
+      'aria-label': ctx.t(`callMoveLabel.${next}`, label), disabled: state.busy.has(call.call_id),
+    }, ctx.t(`callMove.${next}`)))));
+  }));
 }
 
 /** The pending/preparing counters in the top bar. */
