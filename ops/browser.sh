@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The headless browser the page tests (AdminBoardTests, TabletPageTests) drive through WebDriver (Debian's chromium and chromedriver, and fonts-noto-cjk so Korean renders).
-#   ops/browser.sh install    install chromium and chromium-driver if missing (needs root, apt)
-#   ops/browser.sh check      exit 0 when both are installed, else say what is missing
+# What the pages' tests need: the headless browser that AdminBoardTests and TabletPageTests drive through
+# WebDriver (Debian's chromium and chromedriver, with fonts-noto-cjk so Korean renders), and Node for the
+# pages' unit tests (Tests/PageTests, `node --test`).
+#   ops/browser.sh install    install what is missing (needs root, apt)
+#   ops/browser.sh check      exit 0 when all are installed, else say what is missing
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver fonts-noto-cjk)
+PACKAGES=(chromium chromium-driver fonts-noto-cjk nodejs)
 
 log() { echo "[browser] $*" >&2; }
 

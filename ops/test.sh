@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 ops/bench/nchan.sh install   # the benchmark's reference server; BenchScriptTests runs the benchmark
-ops/browser.sh install       # Chromium and chromedriver, for AdminBoardTests
+ops/browser.sh install       # Chromium and chromedriver for the page suites, Node for the pages' unit tests
 ops/services.sh start "$DATA_DIR" >/dev/null
 # shellcheck disable=SC1091
 source "$DATA_DIR/env"
@@ -55,6 +55,9 @@ if [ "$PHASES" = all ] || [ "$PHASES" = quick ]; then
     # The unit tests alone first: in one process with the integration suites' dozens of servers on two
     # cores, their few timing bounds (a deadline that catches an endless retry) would be the machine's.
     swift test --skip-build --filter UnitTests
+    # The pages' logic without a browser: option rules, the tablet's outbox, the board's and the tablet's
+    # state from their streams (the browser suites drive the pages themselves).
+    node --test Tests/PageTests/
     # The hardening suites (large replays, hundreds of streams, several API processes per test) after the
     # others, one at a time: with everything at once, two cores were too few and clients' 15 s deadlines
     # were missed. (Runs that stalled with all four together were most likely PostgresFailureClassTests'

@@ -9,7 +9,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tableorder-worker",
         abstract: "Consumes write commands, persists them, invalidates caches and republishes events.",
-        subcommands: [RunCommand.self, MigrateCommand.self, SeedCommand.self],
+        subcommands: [RunCommand.self, MigrateCommand.self, SeedCommand.self, RebuildSalesCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 

@@ -208,13 +208,19 @@ extension AdminBoardTests {
             #expect(try await tablet.digits("[data-testid=sales-revenue]") == 11000 + 28000, "the Bibimbap left and the other table's Galbi-jjim")
             #expect(try await tablet.digits("[data-testid=sales-rejected]") == 1)
             #expect(try await browser.findAll(".chart .bar").count >= 24, "a bar for every hour")
-            try await board.saveScreenshot("admin-sales-ko")
+            // Screenshots in both languages (the browser asks for English first).
+            try await board.saveScreenshot("admin-sales-en")
+            try await browser.click("[data-testid=tab-menu]")
+            try await board.saveScreenshot("admin-menu-en")
+            try await browser.click("[data-testid=tab-orders]")
+            try await board.saveScreenshot("admin-board-en")
+            try await browser.click("[data-testid=language-toggle]")
+            #expect(try await browser.execute("return document.documentElement.lang") as? String == "ko")
+            try await board.saveScreenshot("admin-board-ko")
             try await browser.click("[data-testid=tab-menu]")
             try await board.saveScreenshot("admin-menu-ko")
-            try await browser.click("[data-testid=tab-orders]")
-            try await board.saveScreenshot("admin-board-ko")
-            try await browser.click("[data-testid=language-toggle]")
-            try await board.saveScreenshot("admin-board-en")
+            try await browser.click("[data-testid=tab-sales]")
+            try await board.saveScreenshot("admin-sales-ko")
 
             // A password change signs this admin out everywhere: a wrong current password does not.
             let session = try await browser.execute("return sessionStorage.getItem('tableorder.admin')") as? String

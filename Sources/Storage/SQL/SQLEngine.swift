@@ -30,10 +30,15 @@ public struct SQLDialect: Sendable {
     public var forUpdate: String
     /// Whole periods of `seconds` since 1970 in a timestamp column, rounded down: the sales rollup's keys.
     public var wholePeriods: @Sendable (_ column: String, _ seconds: Int) -> String
+    /// Run first in a report's snapshot.
+    public var reportSettings: [String]
+
     public init(
-        forUpdate: String, wholePeriods: @escaping @Sendable (String, Int) -> String) {
+        forUpdate: String, wholePeriods: @escaping @Sendable (String, Int) -> String, reportSettings: [String] = []
+    ) {
         self.forUpdate = forUpdate
         self.wholePeriods = wholePeriods
+        self.reportSettings = reportSettings
     }
 
     func wholePeriods(_ column: String, seconds: Int) -> String { wholePeriods(column, seconds) }

@@ -12,7 +12,9 @@ extension SQLStore {
 
     public func salesFigures(storeID: String, start: Date, end: Date, timeZone: TimeZone) async throws -> SalesFigures {
         let seconds = (start: Int(start.timeIntervalSince1970.rounded(.down)), end: Int(end.timeIntervalSince1970.rounded(.down)))
+        let settings = engine.dialect.reportSettings
         return try await engine.snapshot { connection in
+            for statement in settings { try await connection.execute(statement) }
             // The orders, by the local hour of each quarter hour of the range: the zone's offsets over the
             // range go in as integers, so both engines add up by local hour without knowing time zones.
             let offsets = QuarterHourOffsets(timeZone: timeZone, from: start, to: end).segments

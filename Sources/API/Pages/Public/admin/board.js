@@ -245,7 +245,10 @@ function reload() {
 async function fetchSnapshot() {
   const api = page.api;
   try {
-    const [snapshot, tables, calls] = await Promise.all([api.snapshot(), api.tables(), api.calls()]);
+    const [snapshot, tables] = await Promise.all([api.snapshot(), api.tables()]);
+    // The calls are read after the snapshot, so they reflect at least its last event: a call event the
+    // stream skips as older than the snapshot is already in them.
+    const calls = await api.calls();
     if (api !== page.api) return; // signed out meanwhile
     page.outage = false;
     loadSnapshot(page.state, snapshot, tables);
@@ -279,8 +282,8 @@ function openStream() {
 function onStreamEvent({ type, data }) {
   // The menu tab shows the listing as the tablets see it: a menu write comes back as menu_changed.
   if (type === 'menu_changed' && page.menuAdmin.loaded) page.menuAdmin.reload();
-  if ((type === 'order_created' || type === 'order_rejected' || type === 'order_status_changed') && page.sales.loaded && page.tab === 'sales') {
-    page.sales.reload();
+  if (['order_created', 'order_rejected', 'order_status_changed', 'order_deleted', 'order_items_cancelled'].includes(type) && page.tab === 'sales') {
+    page.sales.refreshSoon();
   }
   const notice = applyEvent(page.state, type, data);
   if (notice) handleNotice(notice);

@@ -7,6 +7,16 @@ import { el } from '../shared/dom.js';
 import { formatMoney } from '../shared/i18n.js';
 import { randomKey } from '../shared/http.js';
 
+/** 32-bit FNV-1a of a text, in hex: enough to tell two bodies of one form apart. */
+function fingerprint(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16);
+}
+
 const bySort = (a, b) => (a.sort_order ?? 0) - (b.sort_order ?? 0) || String(a.name).localeCompare(String(b.name));
 
 /**
@@ -95,6 +105,12 @@ export function createMenuAdmin(container, host) {
     const ctx = host.ctx();
     if (action === 'toggle-available') {
       const menu = find('menus', menuId);
+      if (!menu.is_available && menu.stock === 0) {
+        // Switched on with nothing left, it would still refuse every order: staff restock it instead.
+        host.toast(ctx.t('menuAdmin.stockFirst'), 'error');
+        container.querySelector(`#stock-${CSS.escape(menuId)}`).focus();
+        return;
+      }
       await write(menuId, () => host.api.setAvailability(menuId, { is_available: !menu.is_available }, randomKey('availability')));
     } else if (action === 'restock') {
       const input = container.querySelector(`#stock-${CSS.escape(menuId)}`);
@@ -148,8 +164,9 @@ export function createMenuAdmin(container, host) {
     const form = el('form', { class: 'admin-form', novalidate: true }, el('h2', {}, title), body, problem,
       el('div', { class: 'dialog-actions' }, cancel, save));
     const node = el('dialog', { class: 'dialog dialog-wide', 'data-testid': 'menu-form' }, form);
-    // One key for this form: every retry of the same save is the same command.
-    const key = randomKey('menu-form');
+    // One key per body: a retry of the same save is the same command, an edited one a new command.
+    const base = randomKey('menu-form');
+    const keyFor = (body) => `${base}-${fingerprint(JSON.stringify(body))}`;
     cancel.addEventListener('click', () => node.close());
     node.addEventListener('close', () => node.remove());
     form.addEventListener('submit', async (event) => {
@@ -157,7 +174,7 @@ export function createMenuAdmin(container, host) {
       problem.textContent = '';
       save.disabled = true;
       try {
-        await onSave(form, key);
+        await onSave(form, keyFor);
         host.toast(host.ctx().t('menuAdmin.sent'));
         node.close();
       } catch (error) {
@@ -194,10 +211,10 @@ export function createMenuAdmin(container, host) {
       field(ctx.t('menuAdmin.name'), { name: 'name', required: true, maxlength: '100', value: category ? category.name : '', 'data-testid': 'form-name' }),
       field(ctx.t('menuAdmin.englishName'), { name: 'en_name', maxlength: '100', value: english.name || '' }),
       field(ctx.t('menuAdmin.sortOrder'), { name: 'sort_order', type: 'number', value: category ? category.sort_order : 0 })),
-    async (form, key) => {
+    async (form, keyFor) => {
       const body = { name: value(form, 'name'), sort_order: Number(value(form, 'sort_order')) || 0, translations: translationsFrom(form, '', false) };
-      if (category) await host.api.updateCategory(category.id, body, key);
-      else await host.api.createCategory(body, key);
+      if (category) await host.api.updateCategory(category.id, body, keyFor(body));
+      else await host.api.createCategory(body, keyFor(body));
     });
   }
 
@@ -221,17 +238,16 @@ export function createMenuAdmin(container, host) {
       field(ctx.t('menuAdmin.englishDescription'), { tag: 'textarea', name: 'en_description', maxlength: '1000', rows: '2', value: english.description || '' }),
       field(ctx.t('menuAdmin.sortOrder'), { name: 'sort_order', type: 'number', value: menu ? menu.sort_order : 0 }),
       el('fieldset', { class: 'groups-field' }, el('legend', {}, ctx.t('menuAdmin.optionGroups')), groups, addGroup)),
-    async (form, key) => {
-      const price = Number(value(form, 'price'));
-      if (!value(form, 'name') || !Number.isInteger(price)) throw new Error(ctx.t('error.VALIDATION_ERROR'));
+    async (form, keyFor) => {
+      const price = value(form, 'price') === '' ? NaN : Number(value(form, 'price'));
+      if (!value(form, 'name') || !Number.isInteger(price) || price < 0) throw new Error(ctx.t('error.VALIDATION_ERROR'));
       const body = {
         category_id: category.value, name: value(form, 'name'), price, description: value(form, 'description'),
-        sort_order: Number(value(form, 'sort_order')) || 0,
+        image_url: value(form, 'image_url'), sort_order: Number(value(form, 'sort_order')) || 0,
         translations: translationsFrom(form, '', true), option_groups: [...groups.children].map(readGroup),
       };
-      if (value(form, 'image_url')) body.image_url = value(form, 'image_url');
-      if (menu) await host.api.updateMenu(menu.id, body, key);
-      else await host.api.createMenu(body, key);
+      if (menu) await host.api.updateMenu(menu.id, body, keyFor(body));
+      else await host.api.createMenu(body, keyFor(body));
     });
   }
 

@@ -21,7 +21,8 @@ export function barChart(bars, { name, width = 720, height = 200, labelEvery = 1
   const top = Math.max(1, ...bars.map((bar) => bar.value));
   const gap = 2;
   const bottom = 22;
-  const slot = width / Math.max(1, bars.length);
+  // Bars no wider than 48 units: a one-day range is one bar, not a wall.
+  const slot = Math.min(48, width / Math.max(1, bars.length));
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': name, class: 'chart' });
   bars.forEach((bar, index) => {
     const barHeight = Math.round(((height - bottom) * bar.value) / top);
@@ -39,11 +40,12 @@ export function barChart(bars, { name, width = 720, height = 200, labelEvery = 1
 
 /** `host`: `api`, `ctx()`, `toast(message, kind)`, `errorMessage(error)`, `storeId()`. */
 export function createSales(container, host) {
-  const tab = { report: null, from: '', to: '' };
+  const tab = { report: null, from: '', to: '', loading: false, timer: null, form: null, formLang: null };
   container.addEventListener('submit', onSubmit);
   container.addEventListener('click', onClick);
 
   async function load(from, to) {
+    tab.loading = true;
     try {
       const report = await host.api.sales(from, to);
       tab.report = report;
@@ -52,7 +54,18 @@ export function createSales(container, host) {
       render();
     } catch (error) {
       if (error.status !== 401) host.toast(host.errorMessage(error), 'error');
+    } finally {
+      tab.loading = false;
     }
+  }
+
+  /** After orders change: once, a few seconds later, and not over a load in flight (a burst is one read). */
+  function refreshSoon() {
+    if (!tab.report || tab.timer) return;
+    tab.timer = setTimeout(() => {
+      tab.timer = null;
+      if (!tab.loading) load(tab.from, tab.to);
+    }, 3000);
   }
 
   /** Today, in the store's time zone: the server's default range. */
@@ -88,17 +101,37 @@ export function createSales(container, host) {
     }
   }
 
-  function render() {
-    const ctx = host.ctx();
-    const report = tab.report;
-    const form = el('form', { class: 'sales-range', 'data-testid': 'sales-range' },
+  /** The form stays in place (a focused date keeps its focus); what follows it is drawn again. */
+  function show(form, ...results) {
+    if (container.firstElementChild !== form) container.replaceChildren(form, el('div', { class: 'sales-results' }));
+    container.lastElementChild.replaceChildren(...results);
+  }
+
+  /** The range form, drawn again only for another language, so a date being typed is never wiped. */
+  function rangeForm(ctx) {
+    if (tab.form && tab.formLang === ctx.lang) {
+      for (const name of ['from', 'to']) {
+        const input = tab.form.querySelector(`[name=${name}]`);
+        if (document.activeElement !== input) input.value = tab[name];
+      }
+      return tab.form;
+    }
+    tab.formLang = ctx.lang;
+    tab.form = el('form', { class: 'sales-range', 'data-testid': 'sales-range' },
       el('label', {}, el('span', {}, ctx.t('history.from')), el('input', { type: 'date', name: 'from', value: tab.from, 'data-testid': 'sales-from' })),
       el('label', {}, el('span', {}, ctx.t('history.to')), el('input', { type: 'date', name: 'to', value: tab.to, 'data-testid': 'sales-to' })),
       el('button', { type: 'submit', class: 'button primary', 'data-testid': 'sales-load' }, ctx.t('history.load')),
       el('button', { type: 'button', class: 'button ghost', 'data-action': 'sales-today' }, ctx.t('sales.today')),
       el('button', { type: 'button', class: 'button ghost', 'data-action': 'sales-week' }, ctx.t('sales.week')));
+    return tab.form;
+  }
+
+  function render() {
+    const ctx = host.ctx();
+    const report = tab.report;
+    const form = rangeForm(ctx);
     if (!report) {
-      container.replaceChildren(form, el('p', { class: 'muted' }, ctx.t('history.loading')));
+      show(form, el('p', { class: 'muted' }, ctx.t('history.loading')));
       return;
     }
     const money = (amount) => formatMoney(amount, ctx.lang);
@@ -118,7 +151,7 @@ export function createSales(container, host) {
         el('td', {}, item.name), el('td', {}, String(item.quantity)), el('td', {}, money(item.revenue))))));
     const downloads = el('p', { class: 'sales-downloads' }, ['day', 'hour', 'item'].map((by) =>
       el('button', { type: 'button', class: 'button ghost small', 'data-action': 'csv', 'data-by': by, 'data-testid': `csv-${by}` }, ctx.t(`sales.csv.${by}`))));
-    container.replaceChildren(form,
+    show(form,
       el('p', { class: 'muted' }, ctx.t('sales.range', { from: report.from, to: report.to, zone: report.timezone })),
       totals,
       el('h3', {}, ctx.t('sales.byDay')), days,
@@ -126,5 +159,8 @@ export function createSales(container, host) {
       el('h3', {}, ctx.t('sales.byItem')), items, downloads);
   }
 
-  return { loadToday, render, get loaded() { return tab.report != null; }, reload: () => (tab.report ? load(tab.from, tab.to) : loadToday()) };
+  return {
+    loadToday, render, refreshSoon, get loaded() { return tab.report != null; },
+    reload: () => (tab.report ? load(tab.from, tab.to) : loadToday()),
+  };
 }

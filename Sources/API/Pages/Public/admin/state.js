@@ -127,6 +127,8 @@ const appliers = {
     const found = findOrder(state, data.order_id);
     if (found) found.order.status = data.current;
     state.busy.delete(data.order_id);
+    // A refused partial cancel (`requested: cancel_items`) frees its line's button too.
+    if (found) for (const item of found.order.items || []) state.busy.delete(item.item_id);
     return { kind: 'rejected', orderId: data.order_id, requested: data.requested, current: data.current };
   },
   order_deleted(state, data) {

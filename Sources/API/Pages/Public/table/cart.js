@@ -93,28 +93,60 @@ export function clearOutbox(storage, key) {
   if (outbox && outbox.key === key) storage.removeItem(OUTBOX_KEY);
 }
 
+/** How long an order whose first tries got no answer keeps being asked for after a refusal (see below). */
+export const UNCERTAIN_MS = 60000;
+/** How long an order is retried through answers that say "not now" (no answer, 429, 5xx). */
+export const GIVE_UP_MS = 30 * 60000;
+
 /**
  * Sends the outbox until the server answers for good. `post(body, key)` is the request; `onState` hears
- * `'sending'`, `'waiting'` (no answer: offline or the server busy; retried) and the error. Resolves with
- * `{ orderId }` after a 202, `{ unauthorized: true }` when the token has ended, or `{ refused: error }` after a
- * refusal no retry changes (the menu changed, say).
+ * `'sending'` and `'waiting'` (no answer: offline or the server busy; retried). Resolves with
+ * - `{ orderId }` after a 202 with the order's id;
+ * - `{ unauthorized: true }` when the token has ended (nothing was done: the order stays waiting);
+ * - `{ refused: error }` after a refusal no retry changes (the menu changed, say), when no earlier try
+ *   can have been accepted;
+ * - `{ uncertain: error }` when it cannot be known: an earlier try got no answer (the server may have
+ *   queued it) and the server keeps refusing the same key. A queued order is stored within seconds, and
+ *   the same key then answers with it, so refusals are retried for `UNCERTAIN_MS` from the first; after that, or
+ *   after `GIVE_UP_MS` without a usable answer, the page must not put the dishes back in the cart (a
+ *   second order could follow) but tell the diner to ask staff.
  * Retries wait 1, 2, 4… up to 15 s, or less when the browser says the network is back.
  */
-export async function sendOutbox(outbox, { post, onState, networkBack }) {
+export async function sendOutbox(outbox, { post, onState, networkBack, now = () => Date.now() }) {
   let delay = 1000;
+  const started = now();
+  let unanswered = false;
+  let refusedSince = null;
   for (;;) {
     onState('sending');
+    let error;
     try {
       const answer = await post(outbox.body, outbox.key);
-      return { orderId: answer.order_id };
-    } catch (error) {
-      // A token that ended did nothing: the order stays waiting for staff to set the tablet up again.
-      if (error.status === 401) return { unauthorized: true };
-      if (!error.retryable) return { refused: error };
-      onState('waiting', error);
-      const wait = error.retryAfter ? error.retryAfter * 1000 : delay;
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), networkBack()]);
-      delay = Math.min(delay * 2, 15000);
+      if (answer && typeof answer.order_id === 'string') return { orderId: answer.order_id };
+      error = { retryable: true, status: 0, code: 'NETWORK' }; // a 2xx whose body was lost: ask again
+    } catch (caught) {
+      error = caught && caught.status !== undefined ? caught : { retryable: true, status: 0, code: 'NETWORK' };
     }
+    // A token that ended did nothing: the order stays waiting for staff to set the tablet up again.
+    if (error.status === 401) return { unauthorized: true };
+    if (error.retryable) {
+      unanswered = true;
+      if (now() - started > GIVE_UP_MS) return { uncertain: error };
+    } else if (!unanswered) {
+      return { refused: error };
+    } else {
+      if (refusedSince === null) refusedSince = now();
+      if (now() - refusedSince > UNCERTAIN_MS) return { uncertain: error };
+    }
+    onState('waiting', error);
+    const wait = error.retryAfter ? error.retryAfter * 1000 : delay;
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      networkBack().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    delay = Math.min(delay * 2, 15000);
   }
 }

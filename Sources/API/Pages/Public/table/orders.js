@@ -1,7 +1,7 @@
 // What the tablet knows of its table (no DOM): the session's orders and the open staff calls, loaded from
 // `GET /api/table/orders` and `GET /api/table/calls`, then kept current by the table's stream (v1.1 §7).
-// Events may repeat what a load already showed (the stream opens before the load, so nothing falls in
-// between): applying one twice changes nothing.
+// Events may repeat what a load already showed (the load starts once the stream is live, so nothing falls
+// in between): applying one twice changes nothing.
 
 export function createTableState() {
   return {
@@ -59,7 +59,8 @@ export function openCalls(state) {
 
 /**
  * Applies one event of the table's stream. Returns what the page should do beyond redrawing:
- * `{ kind: 'menu' }` (reload the menu), `{ kind: 'rejected', order }`, `{ kind: 'resync' }` or null.
+ * `{ kind: 'menu' }` (reload the menu), `{ kind: 'rejected', order }`, `{ kind: 'refetch', orderId }` (read
+ * the order again), `{ kind: 'resync' }`, `{ kind: 'session-ended' }` or null.
  */
 export function applyTableEvent(state, type, data) {
   const apply = appliers[type];
@@ -92,17 +93,11 @@ const appliers = {
     return null;
   },
   order_items_cancelled(state, data) {
+    // The new total at once; the lines themselves are read again (an event replayed over a load that
+    // already had it must not take the portions twice).
     const order = state.orders.get(data.order_id);
-    if (!order) return null;
-    const item = (order.items || []).find((candidate) => candidate.item_id === data.item_id);
-    // The event says how many portions this cancel took and the order's new total; an event seen twice
-    // (replayed over a load that already had it) must not take them twice: the total tells.
-    if (item && order.total_amount !== data.total_amount) {
-      item.cancelled_quantity = Math.min(item.quantity, (item.cancelled_quantity || 0) + data.quantity);
-      item.subtotal = item.unit_price * (item.quantity - item.cancelled_quantity);
-    }
-    order.total_amount = data.total_amount;
-    return null;
+    if (order) order.total_amount = data.total_amount;
+    return order ? { kind: 'refetch', orderId: data.order_id } : null;
   },
   table_session_completed(state) {
     // The party has paid and left: the next one starts with nothing on the tablet.

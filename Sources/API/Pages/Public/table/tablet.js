@@ -21,6 +21,8 @@ const MENU_KEY = 'tableorder.table.menu';
 const STREAM_URL = '/api/table/stream';
 /** An order answered 202 but not yet seen stored is asked for directly after this long. */
 const AWAIT_POLL_MS = 4000;
+/** An order answered 202 and never seen stored stops being asked for after this long. */
+const AWAIT_LIMIT_MS = 10 * 60000;
 /** How long a call button stays disabled if the event confirming the call never comes. */
 const CALL_BUSY_MS = 10000;
 
@@ -168,9 +170,12 @@ async function onSetupSubmit(event) {
   }
 }
 
-/** The token has ended (expired, or revoked by a password reset): staff must set the tablet up again. */
-function onUnauthorized() {
-  if (!page.session) return;
+/**
+ * The token has ended (expired, or revoked by a password reset): staff must set the tablet up again. Only
+ * the current session's token counts: a late answer to the last one's must not end the next.
+ */
+function onUnauthorized(session = page.session) {
+  if (!page.session || session !== page.session) return;
   const ended = page.session;
   stop();
   localStorage.setItem(SESSION_KEY, JSON.stringify({ ...ended, token: null }));
@@ -190,7 +195,7 @@ function stop() {
 
 function start(session) {
   page.session = session;
-  page.call = authorized(session.token, onUnauthorized);
+  page.call = authorized(session.token, () => onUnauthorized(session));
   dom.setupView.hidden = true;
   dom.orderingView.hidden = false;
   for (const [id, placedAt] of Object.entries(readAwaited())) page.state.awaited.set(id, placedAt);
@@ -199,13 +204,19 @@ function start(session) {
   const outbox = loadOutbox(localStorage);
   if (outbox && outbox.tableKey !== tableKey(session)) clearOutbox(localStorage, outbox.key);
   render();
-  // The stream opens first and holds its events until the orders are loaded, so nothing falls between.
+  // The stream opens first, and the orders are read once it is live (and again whenever it comes back
+  // without a replay): what changes after the read arrives as an event, held until the read is applied.
+  page.pending = [];
   openStream(null);
-  reloadAll();
   runOutbox();
 }
 
 async function reloadAll() {
+  if (page.loading) {
+    page.loadAgain = true;
+    return;
+  }
+  page.loading = true;
   page.pending = page.pending || [];
   const call = page.call;
   try {
@@ -223,6 +234,13 @@ async function reloadAll() {
     if (call !== page.call || error.status === 401) return;
     page.pending = null;
     setTimeout(() => { if (call === page.call) reloadAll(); }, 3000);
+  } finally {
+    page.loading = false;
+    if (page.loadAgain && call === page.call) {
+      page.loadAgain = false;
+      page.pending = [];
+      reloadAll();
+    }
   }
 }
 
@@ -236,8 +254,8 @@ async function reloadMenu() {
     if (page.dialog) refreshDialog();
     render();
   } catch {
-    // The menu on screen stays; the next menu_changed or reload tries again.
-    setTimeout(() => { if (!page.menuLoaded) reloadMenu(); }, 3000);
+    // The menu on screen stays, and is asked for again (a menu_changed meanwhile asks sooner).
+    reloadMenuSoon(5000);
   }
 }
 
@@ -251,22 +269,24 @@ function readKeptMenu(storeId) {
 }
 
 let menuReloadTimer = null;
-function reloadMenuSoon() {
+function reloadMenuSoon(delay = 150) {
   clearTimeout(menuReloadTimer);
-  menuReloadTimer = setTimeout(reloadMenu, 150);
+  menuReloadTimer = setTimeout(reloadMenu, delay);
 }
 
 function openStream(lastEventId) {
+  const session = page.session;
   page.stream = openEventStream({
     url: STREAM_URL,
     token: page.session.token,
     lastEventId,
     onEvent: onStreamEvent,
     onState: (state) => {
+      if (state === 'live' && page.connection !== 'live') reloadAll();
       page.connection = state;
       renderNetwork();
     },
-    onUnauthorized,
+    onUnauthorized: () => onUnauthorized(session),
     onGiveUp: () => {
       page.connection = 'reconnecting';
       renderNetwork();
@@ -300,8 +320,13 @@ function handleNotice(notice) {
     const reason = rejectReason(notice.reason, page.listing, order, ctx());
     showToast(dom.toasts, page.t('toast.rejected', { reason }), 'error');
     reloadMenuSoon();
+  } else if (notice.kind === 'refetch') {
+    refetchOrder(notice.orderId);
   } else if (notice.kind === 'session-ended') {
+    // The party has paid and left: the next one starts with an empty cart too.
     page.state.awaited.clear();
+    page.cart = { lines: [], note: '' };
+    saveCart(localStorage, page.cart);
     showToast(dom.toasts, page.t('toast.sessionEnded'));
   }
 }
@@ -320,12 +345,31 @@ function saveAwaited() {
   localStorage.setItem(AWAITED_KEY, JSON.stringify(Object.fromEntries(page.state.awaited)));
 }
 
+/** Reads one order again (a partial cancel: the stored lines are the truth, an event replayed over a load is not). */
+async function refetchOrder(orderId) {
+  const call = page.call;
+  try {
+    const order = await call('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    if (call !== page.call) return;
+    loadOrders(page.state, { orders: [order] });
+    render();
+  } catch {
+    // the next load or event brings it
+  }
+}
+
 /** Asks for each order answered 202 that no event has shown (a stream can be away when it is stored). */
 async function pollAwaited() {
   const call = page.call;
   if (!call) return;
   for (const [orderId, placedAt] of page.state.awaited) {
     if (Date.now() - placedAt < AWAIT_POLL_MS) continue;
+    if (Date.now() - placedAt > AWAIT_LIMIT_MS) {
+      // Not stored after this long: not this table's any more (a completed session, a tablet moved).
+      page.state.awaited.delete(orderId);
+      saveAwaited();
+      continue;
+    }
     try {
       const order = await call('GET', `/api/orders/${encodeURIComponent(orderId)}`);
       if (call !== page.call) return;
@@ -362,10 +406,10 @@ async function runOutbox() {
   const outbox = loadOutbox(localStorage);
   if (!outbox) return;
   page.sending = true;
-  const call = page.call;
   try {
     const result = await sendOutbox(outbox, {
-      post: (body, key) => call('POST', '/api/orders', { body, headers: { 'Idempotency-Key': key } }),
+      // The session's current token on every try: staff may set the tablet up again meanwhile.
+      post: (body, key) => page.call('POST', '/api/orders', { body, headers: { 'Idempotency-Key': key } }),
       onState: (state, error) => {
         page.outboxState = { state, error };
         render();
@@ -378,6 +422,9 @@ async function runOutbox() {
       page.state.awaited.set(result.orderId, Date.now());
       saveAwaited();
       page.outboxState = null;
+    } else if (result.uncertain) {
+      // It may have gone through: the dishes do not go back into the cart (a second order could follow).
+      page.outboxState = { state: 'uncertain', error: result.uncertain };
     } else {
       // Refused for good (the menu changed under the order): the dishes go back into the cart.
       page.cart = loadCart(localStorage);
@@ -532,6 +579,10 @@ function renderOutbox(outbox) {
     dom.outbox.hidden = false;
     dom.outbox.dataset.state = 'refused';
     dom.outbox.textContent = page.t('outbox.refused', { reason: errorMessage(shown.error) });
+  } else if (shown && shown.state === 'uncertain') {
+    dom.outbox.hidden = false;
+    dom.outbox.dataset.state = 'refused';
+    dom.outbox.textContent = page.t('outbox.uncertain');
   } else {
     dom.outbox.hidden = true;
   }
