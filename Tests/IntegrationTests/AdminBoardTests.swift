@@ -201,8 +201,47 @@ extension AdminBoardTests {
             try await browser.waitFor("\(tablet.menuCard(bulgogiID))[data-available=false]", timeout: .seconds(20))
             print("AdminBoardTests: a dish switched off on the board greyed out on the tablet \(switchedOff.duration(to: .now)) after the tap")
 
-            // Today's sales: the one order that counts, net of its cancelled portion.
+            // A new category and a new menu with an option group, from the menu tab's forms: stored as sent.
             try await browser.switchTo(window: boardWindow)
+            try await browser.click("[data-testid=new-category]")
+            try await browser.type("주류", into: "[data-testid=menu-form] [data-testid=form-name]")
+            try await browser.click("[data-testid=menu-form] [data-testid=form-save]")
+            let category = try await Cluster.eventually(timeout: .seconds(20), "the new category") { () -> String? in
+                let listing = try await day.http.get("/api/stores/\(day.store.storeID)/menus").json
+                return (listing["categories"] as? [[String: Any]])?.first { $0["name"] as? String == "주류" }?["id"] as? String
+            }
+            try await browser.waitFor("[data-testid=menu-category][data-category-id=\"\(category)\"]", timeout: .seconds(20))
+            try await browser.click("[data-testid=new-menu]")
+            try await browser.execute(
+                "const s = document.querySelector('[data-testid=form-category]'); s.value = arguments[0]; return true", [category])
+            try await browser.type("동동주", into: "[data-testid=menu-form] [data-testid=form-name]")
+            try await browser.type("7000", into: "[data-testid=menu-form] [data-testid=form-price]")
+            try await browser.type("Dongdongju", into: "[data-testid=menu-form] [data-testid=form-en-name]")
+            try await browser.click("[data-testid=add-group]")
+            try await browser.type("크기", into: "[data-testid=group-editor] [data-field=name]")
+            try await browser.type("큰 병", into: "[data-testid=group-editor] .option-row [data-field=name]")
+            try await browser.execute("document.querySelector('[data-testid=group-editor] .option-row [data-field=delta]').value = '3000'; return true")
+            try await browser.click("[data-testid=menu-form] [data-testid=form-save]")
+            let dongdongju = try await Cluster.eventually(timeout: .seconds(20), "the new menu") { () -> [String: Any]? in
+                let listing = try await day.http.get("/api/stores/\(day.store.storeID)/menus").json
+                return (listing["menus"] as? [[String: Any]])?.first { $0["name"] as? String == "동동주" }
+            }
+            #expect(dongdongju["price"] as? Int == 7000 && dongdongju["category_id"] as? String == category)
+            #expect((dongdongju["translations"] as? [String: [String: Any]])?["en"]?["name"] as? String == "Dongdongju")
+            let group = try #require((dongdongju["option_groups"] as? [[String: Any]])?.first)
+            let option = try #require((group["options"] as? [[String: Any]])?.first)
+            #expect(group["name"] as? String == "크기" && option["name"] as? String == "큰 병" && option["price_delta"] as? Int == 3000)
+            // Edited: the price changes, the group and its option keep their ids.
+            let dongdongjuID = try #require(dongdongju["id"] as? String)
+            try await browser.click("[data-testid=menu-row][data-menu-id=\"\(dongdongjuID)\"] [data-testid=edit-menu]", timeout: .seconds(20))
+            try await browser.execute("document.querySelector('[data-testid=menu-form] [data-testid=form-price]').value = '7500'; return true")
+            try await browser.click("[data-testid=menu-form] [data-testid=form-save]")
+            let edited = try await day.waitForMenu(dongdongjuID, "the new price") { $0["price"] as? Int == 7500 }
+            let editedGroup = try #require((edited["option_groups"] as? [[String: Any]])?.first)
+            #expect(editedGroup["id"] as? String == group["id"] as? String)
+            #expect((editedGroup["options"] as? [[String: Any]])?.first?["id"] as? String == option["id"] as? String)
+
+            // Today's sales: the one order that counts, net of its cancelled portion.
             try await browser.click("[data-testid=tab-sales]")
             _ = try await browser.waitFor("[data-testid=sales-revenue]", timeout: .seconds(20))
             #expect(try await tablet.digits("[data-testid=sales-revenue]") == 11000 + 28000, "the Bibimbap left and the other table's Galbi-jjim")
@@ -440,3 +479,4 @@ struct PageAssetTests {
         #expect(try await http.get("/admin/missing.js").status == 404)
     }
 }
+
