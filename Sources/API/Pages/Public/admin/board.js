@@ -6,7 +6,9 @@ import { createState, loadSnapshot, loadCalls, applyEvent, findOrder, nextStatus
 import { renderBoard, renderCounts, renderCalls, refreshElapsed, renderHistory, showToast, shortId, rejectReason } from './view.js';
 import { createMenuAdmin } from './menu-admin.js';
 import { createSales } from './sales.js';
-import { translator, preferredLanguage, applyStaticText, formatMoney } from './i18n.js';
+import { translator, preferredLanguage, formatMoney } from './i18n.js';
+import { showLanguage } from '../shared/i18n.js';
+import { collectElements } from '../shared/dom.js';
 
 const SESSION_KEY = 'tableorder.admin';
 const LANGUAGE_KEY = 'tableorder.language';
@@ -41,10 +43,6 @@ function ctx() {
 }
 
 // ---- start-up -------------------------------------------------------------------------------------
-
-function collectElements() {
-  for (const node of document.querySelectorAll('[id]')) dom[node.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = node;
-}
 
 function bindEvents() {
   dom.loginForm.addEventListener('submit', onLoginSubmit);
@@ -91,7 +89,7 @@ function showTab(tab) {
 }
 
 function init() {
-  collectElements();
+  collectElements(dom);
   bindEvents();
   setLanguage(preferredLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages || [navigator.language]));
   const session = readSession();
@@ -104,12 +102,8 @@ function init() {
 function setLanguage(lang) {
   page.lang = lang;
   page.t = translator(lang);
-  document.documentElement.lang = lang;
   document.title = `${page.t('appTitle')} · Table Order`;
-  applyStaticText(document, page.t);
-  dom.languageToggle.textContent = page.t('otherLanguage');
-  dom.languageToggle.setAttribute('aria-label', page.t('switchLanguage'));
-  dom.languageToggle.setAttribute('lang', lang === 'ko' ? 'en' : 'ko');
+  showLanguage(lang, page.t, dom.languageToggle);
   setConnection(page.connection);
   render();
   if (page.menuAdmin && page.menuAdmin.loaded) page.menuAdmin.render();

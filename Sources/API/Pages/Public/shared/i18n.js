@@ -19,6 +19,18 @@ export function makeTranslator(messages, lang) {
   };
 }
 
+/**
+ * Shows the page in `lang`: the document's language, every static label, and the toggle that offers the
+ * other language (named in that language, for whoever reads it).
+ */
+export function showLanguage(lang, t, toggle) {
+  document.documentElement.lang = lang;
+  applyStaticText(document, t);
+  toggle.textContent = t('otherLanguage');
+  toggle.setAttribute('aria-label', t('switchLanguage'));
+  toggle.setAttribute('lang', lang === 'ko' ? 'en' : 'ko');
+}
+
 /** Sets the text of every `[data-i18n]` element, and the label or placeholder of `[data-i18n-label]` / `-placeholder` ones. */
 export function applyStaticText(root, t) {
   for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);

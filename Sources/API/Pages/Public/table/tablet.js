@@ -3,7 +3,8 @@
 
 import { request, authorized, randomKey, ApiError } from '../shared/http.js';
 import { openEventStream } from '../shared/stream.js';
-import { preferredLanguage, applyStaticText, formatMoney } from '../shared/i18n.js';
+import { preferredLanguage, showLanguage, formatMoney } from '../shared/i18n.js';
+import { collectElements } from '../shared/dom.js';
 import { translator } from './i18n.js';
 import { menuSections, findMenu, orderable, toggleOption, chosenInOrder, choiceProblems, localized } from './menu.js';
 import { loadCart, saveCart, addToCart, setQuantity, loadOutbox, placeOrder, clearOutbox, sendOutbox } from './cart.js';
@@ -53,10 +54,6 @@ const ctx = () => ({ lang: page.lang, t: page.t });
 
 // ---- start-up -------------------------------------------------------------------------------------
 
-function collectElements() {
-  for (const node of document.querySelectorAll('[id]')) dom[node.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = node;
-}
-
 function bindEvents() {
   dom.setupForm.addEventListener('submit', onSetupSubmit);
   dom.languageToggle.addEventListener('click', toggleLanguage);
@@ -85,7 +82,7 @@ function bindEvents() {
 function init() {
   // Only where the browser allows workers (HTTPS, or this machine): elsewhere a reload needs the network.
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/tablet-offline.js', { scope: '/table' }).catch(() => {});
-  collectElements();
+  collectElements(dom);
   bindEvents();
   setLanguage(preferredLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages || [navigator.language]));
   const session = readSession();
@@ -98,11 +95,7 @@ function init() {
 function setLanguage(lang) {
   page.lang = lang;
   page.t = translator(lang);
-  document.documentElement.lang = lang;
-  applyStaticText(document, page.t);
-  dom.languageToggle.textContent = page.t('otherLanguage');
-  dom.languageToggle.setAttribute('aria-label', page.t('switchLanguage'));
-  dom.languageToggle.setAttribute('lang', lang === 'ko' ? 'en' : 'ko');
+  showLanguage(lang, page.t, dom.languageToggle);
   render();
 }
 
