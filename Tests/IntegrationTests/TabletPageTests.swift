@@ -125,6 +125,15 @@ struct TabletPageTests {
             try await browser.click("[data-testid=language-toggle]")
             try await tablet.screenshot("tablet-en-portrait", width: 768, height: 1024)
 
+            // Staff reset the table's password: the tablet's token ends, and the tablet asks for staff again,
+            // with the store and table filled in.
+            let reset = try await day.http.post(
+                "/api/admin/tables", token: day.admin, json: ["table_number": 1, "password": "new-table-pass"])
+            #expect(reset.status == 202)
+            try await browser.waitFor("[data-testid=setup-view]:not([hidden])", timeout: .seconds(30))
+            #expect(try await browser.text(of: try await browser.find("[data-testid=setup-error]")).isEmpty == false)
+            #expect(try await browser.execute("return document.querySelector('[data-testid=setup-table]').value") as? String == "1")
+
             let errors = await browser.browserLog().filter {
                 $0.hasPrefix("SEVERE") && !$0.contains("/api/") && !$0.contains("ERR_INTERNET_DISCONNECTED")
             }
