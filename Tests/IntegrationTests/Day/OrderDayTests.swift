@@ -121,8 +121,11 @@ struct OrderDayTests {
             let calls = try await http.get("/api/table/calls", token: day.tables[0]).json["calls"] as? [Any]
             return calls?.isEmpty == true ? true : nil
         }
+        // Both from the completing transaction: the calls' updates and the session's end (in the log's order,
+        // so wait for both, not for one and assume the other).
         let updates = await stream.waitFor { events in
             events.contains { $0.event == "call_updated" && $0.json["call_id"] as? String == billID }
+                && events.contains { $0.event == "table_session_completed" }
         }
         #expect(updates.contains { $0.event == "table_session_completed" })
     }
