@@ -23,7 +23,7 @@ extension SQLConnection {
     }
 }
 
-/// What differs between the engines beyond types: row locks and error classes.
+/// What differs between the engines beyond types: row locks, the rollup's time keys and a report's settings.
 public struct SQLDialect: Sendable {
     /// Appended to a `SELECT` that must lock its rows until commit (`FOR UPDATE`; SQLite locks the whole
     /// database for a write transaction instead).

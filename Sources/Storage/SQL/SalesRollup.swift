@@ -66,7 +66,7 @@ enum SalesRollup {
             """,
             quarters(dialect, .add, filter: "1 = 1"),
             itemDays(dialect, .add, filter: "1 = 1"),
-            // The report no longer scans the orders (the items' index stays, for the partial days).
+            // The report no longer adds up a range of orders (the items' index stays, for the partial days).
             "DROP INDEX orders_sales",
             "DROP INDEX orders_not_counted",
         ]
@@ -75,7 +75,8 @@ enum SalesRollup {
 
 extension SQLStore {
     /// Recomputes a store's rollup from its orders, as the migration did for the orders stored before it:
-    /// for orders written by something other than this code (the benchmark fills a year of them in SQL).
+    /// for orders written without it (workers of an older version during a rolling upgrade, through
+    /// `tableorder-worker rebuild-sales`; the benchmark's year of orders filled in SQL).
     public func rebuildSales(storeID: String) async throws {
         let dialect = engine.dialect
         try await engine.transaction { connection in
