@@ -4,7 +4,9 @@
 // Pressing "order" moves the cart into the outbox with a fresh Idempotency-Key in one step; the outbox is
 // sent, with that same key, until the server answers it for good. A double tap finds the cart empty, a
 // retry after a timeout or a reload sends the same key again, and the server makes one order of one key
-// (contract §6). Only a 202 or a refusal that no retry can change empties the outbox.
+// (contract §6). Only a final answer empties the outbox: a 202, a refusal no retry can change, or (after
+// an unanswered try and a minute of refusals, or half an hour without a usable answer) "uncertain", which
+// the page reports without putting the dishes back in the cart (see `sendOutbox`).
 
 import { randomKey } from '../shared/http.js';
 
