@@ -141,7 +141,7 @@ extension AdminBoardTests {
             let id = try await tablet.waitForNewOrder(count: 1)
             try await browser.switchTo(window: boardWindow)
             try await board.waitForOrder(id)
-            let line = try await browser.text(of: try await browser.find("\(board.order(id)) [data-testid=order-item]"))
+            let line = try await browser.text("\(board.order(id)) [data-testid=order-item]")
             #expect(line.contains("비빔밥") && line.contains("매운 맛"), "\(line)")
             try await browser.click("\(board.order(id)) [data-testid=move-preparing]")
             try await browser.switchTo(window: tabletWindow)
@@ -190,7 +190,7 @@ extension AdminBoardTests {
             try await browser.switchTo(window: boardWindow)
             try await browser.waitFor("\(galbiRow)[data-available=false]", timeout: .seconds(20))
             try await browser.click("[data-testid=tab-orders]")
-            let reason = try await browser.text(of: try await browser.waitFor("\(board.order(rejected)) [data-testid=reject-reason]"))
+            let reason = try await browser.text("\(board.order(rejected)) [data-testid=reject-reason]", timeout: .seconds(20))
             #expect(reason.contains("갈비찜"), "\(reason)")
 
             // Bulgogi switched off with one tap on the board: greyed out on the tablet by itself.
@@ -271,7 +271,7 @@ extension AdminBoardTests {
             try await browser.type("brand-new-pass", into: "[data-testid=password-again]")
             try await browser.click("[data-testid=password-submit]")
             _ = try await Cluster.eventually(timeout: .seconds(20), "the wrong password refused") {
-                try await browser.text(of: try await browser.find("[data-testid=password-error]")).isEmpty ? nil : true
+                try await browser.text("[data-testid=password-error]").isEmpty ? nil : true
             }
             #expect(try await browser.findAll("[data-testid=login-view]:not([hidden])").isEmpty, "still signed in")
             try await browser.execute("document.querySelector('[data-testid=password-current]').value = ''; return true")
@@ -388,7 +388,7 @@ struct BoardPage {
 
     /// The table's total as shown, digits only (the format depends on the language).
     func tableTotal(_ number: Int) async throws -> Int? {
-        let text = try await browser.text(of: try await browser.find("\(table(number)) [data-testid=table-total]"))
+        let text = try await browser.text("\(table(number)) [data-testid=table-total]")
         return Int(text.filter(\.isNumber))
     }
 

@@ -96,7 +96,7 @@ struct TabletPageTests {
             let rejected = try await tablet.waitForNewOrder(count: 5, stored: false)
             try await day.cluster.startWorker()
             try await browser.waitFor(tablet.order(rejected, status: "rejected"), timeout: .seconds(30))
-            let reason = try await browser.text(of: try await browser.find("\(tablet.order(rejected)) [data-testid=reject-reason]"))
+            let reason = try await browser.text("\(tablet.order(rejected)) [data-testid=reject-reason]")
             #expect(reason.contains("sold out") && reason.contains("Galbi-jjim"), "\(reason)")
             try await browser.waitFor("\(tablet.menuCard(galbiID))[data-available=false]", timeout: .seconds(20))
 
@@ -131,7 +131,7 @@ struct TabletPageTests {
                 "/api/admin/tables", token: day.admin, json: ["table_number": 1, "password": "new-table-pass"])
             #expect(reset.status == 202)
             try await browser.waitFor("[data-testid=setup-view]:not([hidden])", timeout: .seconds(30))
-            #expect(try await browser.text(of: try await browser.find("[data-testid=setup-error]")).isEmpty == false)
+            #expect(try await browser.text("[data-testid=setup-error]").isEmpty == false)
             #expect(try await browser.execute("return document.querySelector('[data-testid=setup-table]').value") as? String == "1")
 
             let errors = await browser.browserLog().filter {
@@ -203,14 +203,17 @@ struct TabletPage {
         _ = try await browser.waitFor("[data-testid=item-dialog][open]")
     }
 
-    /// Ticks the option whose English name is `english` (the page is in English).
+    /// Ticks the option whose English name is `english` (the page is in English), found and clicked in one
+    /// step (a menu reloaded meanwhile redraws the dialog's options).
     func choose(_ english: String) async throws {
-        let labels = try await browser.findAll("[data-testid=item-dialog] label.option")
-        for label in labels where try await browser.text(of: label).hasPrefix(english) {
-            try await browser.click(label)
-            return
-        }
-        throw TestFailure("no option \(english)")
+        let clicked = try await browser.execute(
+            """
+            const label = [...document.querySelectorAll('[data-testid=item-dialog] label.option')]
+              .find((node) => node.textContent.trim().startsWith(arguments[0]));
+            if (label) label.click();
+            return Boolean(label)
+            """, [english])
+        guard clicked as? Bool == true else { throw TestFailure("no option \(english)") }
     }
 
     /// One portion of a menu without options into the cart.
@@ -222,7 +225,7 @@ struct TabletPage {
 
     /// The digits of an element's text (amounts are formatted by language).
     func digits(_ selector: String) async throws -> Int? {
-        Int(try await browser.text(of: try await browser.find(selector)).filter(\.isNumber))
+        Int(try await browser.text(selector).filter(\.isNumber))
     }
 
     /// Waits until the page lists `count` orders and returns the newest one's id (stored by the worker,

@@ -173,6 +173,19 @@ final class WebDriver: @unchecked Sendable {
         try await command(.GET, "element/\(element.id)/text") as? String ?? ""
     }
 
+    /// The text of the first element matching the selector, found again if the page redrew it between the
+    /// find and the read (the pages redraw lists as events arrive).
+    func text(_ selector: String, timeout: Duration = .seconds(10)) async throws -> String {
+        try await Cluster.eventually(timeout: timeout, "the text of \(selector)") { () -> String? in
+            guard let element = try await findAll(selector).first else { return nil }
+            do {
+                return try await text(of: element)
+            } catch let failure as TestFailure where failure.description.contains("stale element") {
+                return nil
+            }
+        }
+    }
+
     /// Runs `script` (a function body: `return …`) in the page; elements in `arguments` are passed as such.
     @discardableResult
     func execute(_ script: String, _ arguments: [Any] = []) async throws -> Any? {
