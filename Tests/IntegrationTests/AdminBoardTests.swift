@@ -339,7 +339,8 @@ struct BoardPage {
         try await browser.type("admin", into: "[data-testid=login-username]")
         try await browser.type(store.adminPassword, into: "[data-testid=login-password]")
         try await browser.click("[data-testid=login-submit]")
-        _ = try await browser.waitFor("[data-testid=board-view]:not([hidden])")
+        // A login hashes the password (scrypt, on NIO's thread pool): 10 s and more while every suite runs.
+        _ = try await browser.waitFor("[data-testid=board-view]:not([hidden])", timeout: .seconds(60))
         _ = try await browser.waitFor("[data-testid=connection][data-state=live]", timeout: .seconds(15))
     }
 

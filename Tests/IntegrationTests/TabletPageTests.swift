@@ -164,7 +164,7 @@ extension TabletPageTests {
             try await browser.type("1", into: "[data-testid=setup-table]")
             try await browser.type(demo.tablePassword, into: "[data-testid=setup-password]")
             try await browser.click("[data-testid=setup-submit]")
-            try await browser.click("[data-testid=menu-card][data-menu-id=\"\(menu["id"] as! String)\"]", timeout: .seconds(20))
+            try await browser.click("[data-testid=menu-card][data-menu-id=\"\(menu["id"] as! String)\"]", timeout: .seconds(60))
             try await browser.click("[data-testid=item-add]")
             try await browser.click("[data-testid=place-order]")
             let shown = try await browser.waitFor("[data-testid=order][data-status=pending]", timeout: .seconds(20))
@@ -194,7 +194,8 @@ struct TabletPage {
         try await browser.type(String(table), into: "[data-testid=setup-table]")
         try await browser.type(day.store.tablePassword, into: "[data-testid=setup-password]")
         try await browser.click("[data-testid=setup-submit]")
-        _ = try await browser.waitFor("[data-testid=ordering-view]:not([hidden])")
+        // A login hashes the password (scrypt, on NIO's thread pool): 10 s and more while every suite runs.
+        _ = try await browser.waitFor("[data-testid=ordering-view]:not([hidden])", timeout: .seconds(60))
         _ = try await browser.waitFor("[data-testid=menu-card]", timeout: .seconds(20))
     }
 
