@@ -14,7 +14,7 @@ let serviceLibraries: Bool = {
         return headers.allSatisfy { FileManager.default.fileExists(atPath: $0) }
     }
 }()
-let brokers: [Target.Dependency] = serviceLibraries ? ["TableOrderBrokers"] : []
+let brokers: [Target.Dependency] = serviceLibraries ? ["TableOrderConnections", "TableOrderRedis", "TableOrderRabbitMQ"] : []
 /// The benchmark measures the real services only, so it exists only where their libraries do.
 let benchmark: [Target] =
     serviceLibraries
@@ -22,7 +22,7 @@ let benchmark: [Target] =
         .executableTarget(
             name: "TableOrderBench",
             dependencies: [
-                "TableOrderCore", "TableOrderStorage", "TableOrderBrokers", "TableOrderProcesses", "CRabbitMQ",
+                "TableOrderCore", "TableOrderStorage", "TableOrderRabbitMQ", "TableOrderRedis", "TableOrderProcesses", "CRabbitMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -37,19 +37,62 @@ let benchmark: [Target] =
 let brokerTargets: [Target] =
     serviceLibraries
     ? [
+        // Redis on the event loops: hiredis's reply reader and command formatter as the codec, the
+        // connection logic as state machines (commands, subscription, Sentinel), and the adapters behind
+        // the cache, limiter and pub/sub ports.
         .target(
-            name: "TableOrderBrokers",
+            name: "TableOrderRedis",
             dependencies: [
-                "TableOrderCore", "CRabbitMQ", "CHiredis",
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "TableOrderCore", "TableOrderConnections", "CHiredis",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Redis",
+            swiftSettings: swiftSettings),
+        // RabbitMQ on the event loops: librabbitmq's method and property encoders and decoders as the
+        // codec, the connection logic as state machines (handshake, confirms, consumer, flow control),
+        // and the event bus behind the port.
+        .target(
+            name: "TableOrderRabbitMQ",
+            dependencies: [
+                "TableOrderCore", "TableOrderConnections", "CRabbitMQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/RabbitMQ",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "TableOrderCore", "TableOrderConnections", "TableOrderRedis", "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            path: "Sources/Brokers",
-            swiftSettings: swiftSettings)
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RabbitMQTests",
+            dependencies: [
+                "TableOrderCore", "TableOrderConnections", "TableOrderRabbitMQ", "CRabbitMQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
     ] : []
 
 let swiftSettings: [SwiftSetting] = [
@@ -73,6 +116,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -120,6 +164,20 @@ let package = Package(
             ],
             path: "Sources/Core",
             swiftSettings: swiftSettings),
+        // What the RabbitMQ and Redis clients share: endpoints and TLS, the reconnect state machine, and the
+        // supervisor that runs a protocol's session on a NIO channel, reconnecting with backoff.
+        .target(
+            name: "TableOrderConnections",
+            dependencies: [
+                "TableOrderCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Connections",
+            swiftSettings: swiftSettings),
         // The SQL behind the repository ports, on PostgreSQL (production) and SQLite (development).
         .target(
             name: "TableOrderStorage",
@@ -128,6 +186,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -234,7 +293,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "TableOrderCore", "TableOrderStorage", "TableOrderAuth", "TableOrderWorker", "TableOrderInfrastructure",
-                "TableOrderHTTP", "TableOrderAPI",
+                "TableOrderHTTP", "TableOrderAPI", "TableOrderConnections",
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -256,7 +315,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
     ] + brokerTargets + benchmark

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import TableOrderBrokers
 import TableOrderCore
 import TableOrderStorage
 
@@ -73,9 +72,10 @@ struct BenchMain: AsyncParsableCommand {
                 .run(kind: .quorum, messages: sizes.publisherMessages / 4)
             try purgeCommands(env)
             let throughput = try await WriteThroughput(env: env, store: store)
-                .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds)
+                .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds, apiPID: api.pid)
             try purgeCommands(env)
             result = ["publisher_classic_per_second": classic, "api_per_second": throughput.requestsPerSecond,
+                      "api_cpu_us_per_order": throughput.apiCPUMicrosecondsPerOrder,
                       "publisher_classic_window_64": window64, "publisher_quorum_window_64": quorum64,
                       "ratio": throughput.requestsPerSecond / classic, "p50_ms": throughput.p50Ms, "p99_ms": throughput.p99Ms]
         case "end-to-end":
@@ -114,7 +114,7 @@ struct BenchMain: AsyncParsableCommand {
 
             progress("(a) write throughput: \(sizes.wrkConnections) connections, \(sizes.wrkSeconds) s, no worker")
             let throughput = try await WriteThroughput(env: env, store: writes)
-                .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds)
+                .run(connections: sizes.wrkConnections, duration: sizes.wrkSeconds, apiPID: api.pid)
             try purgeCommands(env)
 
             var drains: [WorkerDrain.Result] = []

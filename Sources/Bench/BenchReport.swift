@@ -58,6 +58,8 @@ struct BenchReport: Codable {
             "|---|---|---|---|---|",
             "| (a) `POST /api/orders`, \(w.connections) connections, \(n(w.seconds)) s | \(n(w.requestsPerSecond)) req/s, p50 \(ms(w.p50Ms)), p99 \(ms(w.p99Ms)), non-202 \(w.non202) | minimal publisher, classic queue: \(n(references.publisherClassicPerSecond)) msg/s (quorum: \(n(references.publisherQuorumPerSecond))) | \(ratio(apiShare)) | ≥ 0.40×: \(verdict(apiShare >= 0.4 && w.non202 == 0)) |",
         ]
+        rows.append(
+            "| (a) the API's CPU time per accepted order, over the same phase (`/proc`) | \(n(w.apiCPUMicrosecondsPerOrder)) µs | | | ≤ 100 µs: \(verdict(w.apiCPUMicrosecondsPerOrder <= 100)) |")
         if let one {
             rows.append(
                 "| (b) drain of \(one.backlog) orders, 1 worker | \(n(one.ordersPerSecond)) orders/s | PostgreSQL alone, 1 order/tx: \(n(references.postgresOnePerTransaction)); 100/tx: \(n(references.postgresHundredPerTransaction)) | \(ratio(drainRatio)) | ≥ 5×: \(verdict(drainRatio >= 5)) |")

@@ -2,8 +2,10 @@ import Logging
 import TableOrderCore
 import TableOrderStorage
 
-#if canImport(TableOrderBrokers)
-import TableOrderBrokers
+#if canImport(TableOrderRedis) && canImport(TableOrderRabbitMQ)
+import TableOrderConnections
+import TableOrderRabbitMQ
+import TableOrderRedis
 #endif
 
 extension Infrastructure {
@@ -12,13 +14,18 @@ extension Infrastructure {
     /// `readReplica`: connect to `DATABASE_READ_URL` too (the API, for reports and history; workers never
     /// read it).
     public static func production(settings: Settings, logger: Logger, readReplica: Bool = false) throws -> Infrastructure {
-        #if canImport(TableOrderBrokers)
+        #if canImport(TableOrderRedis) && canImport(TableOrderRabbitMQ)
         let urls = try settings.requireServices()
-        let postgres = PostgresEngine(url: urls.database, logger: logger)
-        let replica = readReplica ? settings.databaseRead.map { PostgresEngine(url: $0, logger: logger) } : nil
-        let redis = RedisClient(url: urls.redis, logger: logger)
-        let channel = RedisEventChannel(client: redis, url: urls.redis, logger: logger)
-        let bus = RabbitMQEventBus(url: urls.rabbitMQ, logger: logger)
+        let postgres = PostgresEngine(url: urls.database, trustRootsFile: settings.tlsCAFile, logger: logger)
+        let replica = readReplica ? settings.databaseRead.map { PostgresEngine(url: $0, trustRootsFile: settings.tlsCAFile, logger: logger) } : nil
+        // One TLS context per service: loading the trusted roots is the costly part.
+        func security(_ tls: Bool) throws -> TransportSecurity {
+            tls ? try .tls(trustRootsFile: settings.tlsCAFile) : .plaintext
+        }
+        let redis = RedisClient(
+            url: urls.redis, sentinels: settings.redisSentinels, security: try security(urls.redis.tls), logger: logger)
+        let channel = RedisEventChannel(client: redis, logger: logger)
+        let bus = RabbitMQEventBus(url: urls.rabbitMQ, security: try security(urls.rabbitMQ.tls), logger: logger)
         return Infrastructure(
             store: SQLStore(engine: postgres), replica: replica.map(SQLStore.init(engine:)),
             cache: CacheManager(
@@ -28,7 +35,7 @@ extension Infrastructure {
             close: {
                 channel.shutdown()
                 await bus.shutdown()
-                redis.shutdown()
+                await redis.shutdown()
             })
         #else
         throw ConfigurationError(

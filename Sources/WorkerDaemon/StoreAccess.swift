@@ -8,7 +8,7 @@ func withStore<T: Sendable>(_ settings: Settings, logger: Logger, _ body: @Senda
     async throws -> T
 {
     if let url = settings.database {
-        let postgres = PostgresEngine(url: url, logger: logger, maximumConnections: 1)
+        let postgres = PostgresEngine(url: url, trustRootsFile: settings.tlsCAFile, logger: logger, maximumConnections: 1)
         return try await postgres.whileRunning { try await body(SQLStore(engine: postgres)) }
     }
     let sqlite = try await SQLiteEngine.open(path: settings.sqlitePath, logger: logger)

@@ -9,10 +9,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(TableOrderBrokers)
-import Logging
-import TableOrderBrokers
-#endif
 
 /// The hardening of contract v1.1 on the real processes: what a hostile or careless client can no longer
 /// do (crash a pod with a `Last-Event-ID`, store 600 accents as one character, hold every stream, pin a

@@ -108,13 +108,13 @@ struct InfrastructureTests {
         #expect(!result.text.contains("127.0.0.1"), "no internal address in a 5xx body")
     }
 
-    #if canImport(TableOrderBrokers)
+    #if canImport(TableOrderRabbitMQ)
     @Test func workerRepublishesOnTheTopicExchangeAndInvalidatesTheCache() async throws {
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
         let store = try await cluster.seedStore()
-        let queue = try TopicProbe(bindingKey: "order.created")
-        defer { queue.delete() }
+        let queue = try await TopicProbe(bindingKey: "order.created")
+        defer { Task { await queue.delete() } }
         let table = try await cluster.tableToken(store)
         let admin = try await cluster.adminToken(store)
         // Fill the admin snapshot cache, then change it through an order: the next read must be fresh.
@@ -133,7 +133,7 @@ struct InfrastructureTests {
         let orderID = try #require(posted.json["order_id"] as? String)
         // Other tests' workers publish there too: look for this order's event.
         let event = try await Cluster.eventually("event on the topic exchange") { () -> [String: Any]? in
-            while let body = try queue.get() {
+            while let body = try await queue.get() {
                 let event = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
                 if (event?["order"] as? [String: Any])?["order_id"] as? String == orderID { return event }
             }

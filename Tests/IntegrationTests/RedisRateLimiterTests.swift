@@ -1,17 +1,17 @@
-#if canImport(TableOrderBrokers)
+#if canImport(TableOrderRedis)
 import Foundation
 import Logging
 import Testing
 import TableOrderCore
-@testable import TableOrderBrokers
+import TableOrderRedis
 
 /// The limiter calls its script by digest; a Redis that has forgotten it (restarted, `SCRIPT FLUSH`) gets the
 /// script again and the window carries on.
 @Suite(.enabled(if: try TestEnvironment.requires(.services), "run through ops/test.sh (needs the real services)"))
 struct RedisRateLimiterTests {
     @Test func theScriptIsSentAgainWhenRedisForgetsIt() async throws {
-        let client = RedisClient(url: try RedisURL(parsing: TestEnvironment.redisURL(database: 4)), logger: Logger(label: "test-limiter"))
-        defer { client.shutdown() }
+        let client = try BrokerClients.redis(database: 4, name: "test-limiter")
+        defer { Task { await client.shutdown() } }
         let deadline = ContinuousClock.now + .seconds(10)
         while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let limiter = RedisRateLimiter(client: client)

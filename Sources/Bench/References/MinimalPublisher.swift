@@ -1,5 +1,4 @@
 import CRabbitMQ
-import TableOrderBrokers
 import TableOrderCore
 
 /// The broker's own ceiling for our write path: one thread, one confirm-mode channel, persistent

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import TableOrderBrokers
+import TableOrderRabbitMQ
 import TableOrderCore
 import TableOrderStorage
 
@@ -58,6 +58,7 @@ struct WorkerDrain {
     /// Queues order commands exactly as the API would, through the production bus, many in flight.
     private func enqueue(_ count: Int) async throws {
         let bus = RabbitMQEventBus(url: try AMQPURL(parsing: env.rabbitMQURL), logger: Logger(label: "bench-publisher"))
+        guard await bus.waitUntilConnected(timeout: .seconds(30)) else { throw BenchError("the bench's publisher cannot connect") }
         let lines = store.menuIDs.prefix(3).map { CreateOrder.Line(menuID: $0, quantity: 2) }
         let tables = store.tableIDs
         let storeID = store.storeID

@@ -11,9 +11,12 @@ struct WriteThroughput {
         var p99Ms: Double
         var non202: Int
         var socketErrors: Int
+        /// The API process's CPU time (user + system) over the phase, per order it accepted (202).
+        var apiCPUMicrosecondsPerOrder: Double
 
         enum CodingKeys: String, CodingKey {
             case connections, seconds, requests
+            case apiCPUMicrosecondsPerOrder = "api_cpu_us_per_order"
             case requestsPerSecond = "requests_per_second"
             case p50Ms = "p50_ms"
             case p99Ms = "p99_ms"
@@ -25,11 +28,12 @@ struct WriteThroughput {
     let env: BenchEnvironment
     let store: BenchStore
 
-    func run(connections: Int, duration: Int) async throws -> Result {
+    func run(connections: Int, duration: Int, apiPID: Int32) async throws -> Result {
         var environment = ProcessInfo.processInfo.environment
         environment["BENCH_TOKENS"] = store.tableTokens.joined(separator: ",")
         environment["BENCH_BODY"] = String(decoding: store.orderBody(), as: UTF8.self)
         let threads = min(2, connections)
+        let cpuBefore = ProcessCPU.microseconds(pid: apiPID)
         let result = try await ChildProcess.run(
             "/usr/bin/wrk",
             [
@@ -47,11 +51,15 @@ struct WriteThroughput {
             var non202: Int
             var socket_errors: Int
         }
+        let cpuAfter = ProcessCPU.microseconds(pid: apiPID)
         let summary = try JSONDecoder().decode(Summary.self, from: Data(line.dropFirst("BENCH_JSON ".count).utf8))
+        guard let cpuBefore, let cpuAfter else { throw BenchError("cannot read the API's CPU time from /proc/\(apiPID)/stat") }
+        let accepted = max(summary.requests - summary.non202, 1)
         let seconds = Double(summary.duration_us) / 1_000_000
         return Result(
             connections: connections, seconds: seconds, requests: summary.requests,
             requestsPerSecond: Double(summary.requests) / seconds, p50Ms: Double(summary.p50_us) / 1000,
-            p99Ms: Double(summary.p99_us) / 1000, non202: summary.non202, socketErrors: summary.socket_errors)
+            p99Ms: Double(summary.p99_us) / 1000, non202: summary.non202, socketErrors: summary.socket_errors,
+            apiCPUMicrosecondsPerOrder: Double(cpuAfter - cpuBefore) / Double(accepted))
     }
 }

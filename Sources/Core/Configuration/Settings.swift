@@ -13,6 +13,10 @@ public struct Settings: Sendable {
     public var databaseRead: PostgresURL?
     public var redis: RedisURL?
     public var rabbitMQ: AMQPURL?
+    /// `REDIS_SENTINELS` + `REDIS_SENTINEL_MASTER`: find the Redis primary through Sentinel.
+    public var redisSentinels: RedisSentinels?
+    /// `TLS_CA_FILE`: PEM roots trusted for `amqps://`, `rediss://` and PostgreSQL's TLS, instead of the system's.
+    public var tlsCAFile: String?
     public var jwtPublicKeyFile: String?
     public var jwtPrivateKeyFile: String?
     public var jwtIssuer: String
@@ -63,6 +67,8 @@ public struct Settings: Sendable {
         }
         self.redis = try env["REDIS_URL"].flatMap { $0.isEmpty ? nil : try RedisURL(parsing: $0) }
         self.rabbitMQ = try env["RABBITMQ_URL"].flatMap { $0.isEmpty ? nil : try AMQPURL(parsing: $0) }
+        self.redisSentinels = try RedisSentinels(sentinels: env["REDIS_SENTINELS"], master: env["REDIS_SENTINEL_MASTER"])
+        self.tlsCAFile = env["TLS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         self.jwtPublicKeyFile = env["JWT_PUBLIC_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         self.jwtPrivateKeyFile = env["JWT_PRIVATE_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         self.jwtIssuer = env["JWT_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "tableorder"

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 import TableOrderCore
@@ -21,15 +22,30 @@ public final class PostgresEngine: SQLEngine, Service {
     /// How long a caller waits for a pooled connection before the database counts as unavailable.
     public let leaseTimeout: Duration
 
-    public init(url: PostgresURL, logger: Logger, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(3)) {
+    /// `trustRootsFile`: `TLS_CA_FILE`, the roots trusted when the URL's `sslrootcert` names none.
+    public init(
+        url: PostgresURL, trustRootsFile: String? = nil, logger: Logger, maximumConnections: Int = 20,
+        leaseTimeout: Duration = .seconds(3)
+    ) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: .disable)
+            tls: Self.tls(url, trustRootsFile: trustRootsFile))
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(3)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.leaseTimeout = leaseTimeout
+    }
+
+    static func tls(_ url: PostgresURL, trustRootsFile: String?) -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = url.tlsMode == .verifyCA ? .noHostnameVerification : .fullVerification
+        if let roots = url.rootCertificateFile ?? trustRootsFile { tls.trustRoots = .file(roots) }
+        switch url.tlsMode {
+        case .disable: return .disable
+        case .prefer: return .prefer(tls)
+        case .require, .verifyCA, .verifyFull: return .require(tls)
+        }
     }
 
     public func run() async throws {

@@ -1,4 +1,4 @@
-#if canImport(TableOrderBrokers)
+#if canImport(TableOrderRabbitMQ)
 import Foundation
 import NIOHTTP1
 @testable import TableOrderCore

@@ -1,14 +1,16 @@
-#if canImport(TableOrderBrokers)
+#if canImport(TableOrderRabbitMQ)
 import Foundation
 import Logging
 import TableOrderCore
-import TableOrderBrokers
+import TableOrderRabbitMQ
 
 /// Puts bytes on the command queue as an API would (for poison messages), and counts dead letters.
 enum RawCommands {
     static func publish(_ body: [UInt8]) async throws {
-        let bus = RabbitMQEventBus(url: try AMQPURL(parsing: TestEnvironment.rabbitURL!), logger: Logger(label: "test"))
+        let url = try BrokerClients.amqpURL()
+        let bus = RabbitMQEventBus(url: url, security: try BrokerClients.security(tls: url.tls), logger: Logger(label: "test"))
         defer { Task { await bus.shutdown() } }
+        _ = await bus.waitUntilConnected(timeout: .seconds(30))
         try await PublishRetryPolicy(attempts: 5, budget: .seconds(10)).run { timeout in
             try await bus.sendCommand(body, headers: [], timeout: timeout)
         }

@@ -63,6 +63,8 @@ struct SSEEvent: Sendable {
     var event: String?
     var data: String
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:] }
+    /// The order an order event is about (`order.order_id`).
+    var orderID: String? { (json["order"] as? [String: Any])?["order_id"] as? String }
 }
 
 /// An open SSE stream, read in the background; tests wait for the events they expect.

@@ -1,25 +1,25 @@
-#if canImport(TableOrderBrokers)
+#if canImport(TableOrderRabbitMQ)
 import Foundation
 import TableOrderCore
-@testable import TableOrderBrokers
+import TableOrderRabbitMQ
 
 /// A queue bound to `table-order-events`, to see what workers republish there.
-final class TopicProbe: @unchecked Sendable {
+final class TopicProbe: Sendable {
     let name = "test-probe-\(UUID().uuidString.prefix(8))"
-    let connection: AMQPConnection
+    let connection: AMQPAdminConnection
 
-    init(bindingKey: String) throws {
-        connection = try AMQPConnection(url: try AMQPURL(parsing: TestEnvironment.rabbitURL!))
-        try connection.declareTopicExchange(Topology.eventsExchange)
-        try connection.declareTransientQueue(name)
-        try connection.bindQueue(name, exchange: Topology.eventsExchange, routingKey: bindingKey)
+    init(bindingKey: String) async throws {
+        connection = try BrokerClients.admin("test-probe")
+        try await connection.declareTopicExchange(Topology.eventsExchange)
+        try await connection.declareTransientQueue(name)
+        try await connection.bindQueue(name, exchange: Topology.eventsExchange, routingKey: bindingKey)
     }
 
-    func get() throws -> [UInt8]? { try connection.basicGet(name) }
+    func get() async throws -> [UInt8]? { try await connection.basicGet(name) }
 
-    func delete() {
-        try? connection.deleteQueue(name)
-        connection.close()
+    func delete() async {
+        _ = try? await connection.deleteQueue(name)
+        await connection.close()
     }
 }
 #endif
