@@ -34,11 +34,15 @@ public final class ConnectionSupervisor: @unchecked Sendable {
     /// The first failed attempt after a ready session (or at start) is a warning; the retries that follow
     /// are debug, so a long outage does not flood the log.
     private var failureLogged = false
+    /// When the session became ready: one that ends sooner than `minimumStableSession` counts as a failed
+    /// attempt (a server that drops every session at once is retried with backoff, not in a loop).
+    private var readySince: NIODeadline?
+    static let minimumStableSession = TimeAmount.seconds(2)
 
     public init(
         name: String, endpoints: [BrokerEndpoint], security: TransportSecurity, eventLoop: any EventLoop,
         connectTimeout: Duration = .seconds(2), backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(3)),
-        resolve: Resolver? = nil, logger: Logger
+        resolve: Resolver? = nil, startAtRandomHost: Bool = true, logger: Logger
     ) {
         self.name = name
         self.security = security
@@ -46,7 +50,8 @@ public final class ConnectionSupervisor: @unchecked Sendable {
         self.connectTimeout = TimeAmount(connectTimeout)
         self.resolve = resolve
         self.logger = logger
-        self.machine = ReconnectStateMachine(endpoints: endpoints, backoff: backoff)
+        self.machine = ReconnectStateMachine(
+            endpoints: endpoints, backoff: backoff, firstIndex: startAtRandomHost ? Int.random(in: 0..<max(endpoints.count, 1)) : 0)
     }
 
     /// Whether the session is connected and past its handshake.
@@ -68,6 +73,7 @@ public final class ConnectionSupervisor: @unchecked Sendable {
         onLoop {
             self.machine.sessionReady()
             if self.machine.isReady {
+                self.readySince = .now()
                 self.failureLogged = false
                 self.status.withLockedValue { $0 = (ready: true, lastError: "") }
                 self.logger.info("connected", metadata: ["client": "\(self.name)", "host": "\(self.machine.currentEndpoint)"])
@@ -75,8 +81,8 @@ public final class ConnectionSupervisor: @unchecked Sendable {
         }
     }
 
-    /// Records why the connection is failing or failed (shown by `lastError`; the first reason since the
-    /// session was ready is kept, as later ones tend to be its consequences).
+    /// Records why the connection is failing or failed, for `lastError`. Of the reasons given while a session
+    /// is ready, the first is kept (later ones tend to be its consequences); between sessions, the latest.
     public func record(_ error: String) {
         status.withLockedValue {
             if !$0.ready || $0.lastError.isEmpty { $0.lastError = error }
@@ -161,7 +167,6 @@ public final class ConnectionSupervisor: @unchecked Sendable {
                 do {
                     try security.addHandlers(to: channel, host: endpoint.host)
                     try session.configure(channel)
-                    try channel.pipeline.syncOperations.addHandler(ErrorRecorder(supervisor: self, endpoint: endpoint))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -196,31 +201,17 @@ public final class ConnectionSupervisor: @unchecked Sendable {
             logFailedAttempt(host)  // closed during TLS or the protocol's handshake
         }
         session?.connectionClosed()
-        run(machine.closed())
+        let stable = readySince.map { NIODeadline.now() - $0 >= Self.minimumStableSession } ?? false
+        readySince = nil
+        run(machine.closed(stable: stable))
         completeStopIfIdle()
     }
 
     private func completeStopIfIdle() {
         guard machine.isStopped, channel == nil, !attemptInFlight, !stopCompleted, let stopped else { return }
         stopCompleted = true
+        session = nil  // the session holds the supervisor: end the cycle
         stopped.succeed()
     }
 }
 
-/// Last in every pipeline: an error no protocol handler took (a TLS handshake that failed, a reset) is
-/// recorded as the reason, and the channel closed, which the supervisor then handles as a loss.
-private final class ErrorRecorder: ChannelInboundHandler {
-    typealias InboundIn = Any
-    let supervisor: ConnectionSupervisor
-    let endpoint: BrokerEndpoint
-
-    init(supervisor: ConnectionSupervisor, endpoint: BrokerEndpoint) {
-        self.supervisor = supervisor
-        self.endpoint = endpoint
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        supervisor.record("\(endpoint): \(error)")
-        context.close(promise: nil)
-    }
-}

@@ -6,10 +6,11 @@ import TableOrderCore
 /// a stop during a connect) is tested without a network. The rules an operator of a cluster expects:
 /// - a failed attempt tries the next host at once, until every host has failed in a row; then it waits,
 ///   with exponential backoff, before the next round;
-/// - a connection lost after its session was ready moves on to the next host at once (its own host is
-///   the likeliest to be down);
-/// - a connection lost before its session was ready counts as a failed attempt, so a broker that accepts
-///   TCP and then refuses the handshake is not hammered;
+/// - a connection lost after its session was ready and stable moves on to the next host at once (its own
+///   host is the likeliest to be down), and the backoff starts over;
+/// - a connection lost before its session was ready, or soon after, counts as a failed attempt, so a
+///   broker that accepts TCP and then refuses the handshake, or drops every session at once, is not hammered;
+/// - each client starts on a host of its own choosing (`firstIndex`), so a fleet spreads over a cluster;
 /// - after `stop()`, nothing reconnects, and a connect still under way is closed when it completes.
 public struct ReconnectStateMachine: Sendable {
     public enum Action: Equatable, Sendable {
@@ -25,7 +26,7 @@ public struct ReconnectStateMachine: Sendable {
     private enum State: Equatable {
         case idle
         case connecting
-        /// The transport is up; the protocol's handshake is running.
+        /// The TCP connection is up; TLS's and the protocol's handshakes are running.
         case opened
         /// The protocol's session is ready.
         case ready
@@ -40,10 +41,14 @@ public struct ReconnectStateMachine: Sendable {
     private var failuresInRow = 0
     private var backoff: Backoff
 
-    public init(endpoints: [BrokerEndpoint], backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(3))) {
+    public init(
+        endpoints: [BrokerEndpoint], backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(3)),
+        firstIndex: Int = 0
+    ) {
         precondition(!endpoints.isEmpty, "a client needs at least one host")
         self.endpoints = endpoints
         self.backoff = backoff
+        self.index = firstIndex.magnitude < UInt(endpoints.count) ? firstIndex : 0
     }
 
     /// The host of the current or last attempt.
@@ -57,7 +62,7 @@ public struct ReconnectStateMachine: Sendable {
         return .connect(endpoints[index])
     }
 
-    /// The transport (TCP, then TLS) is up.
+    /// The TCP connection is up (TLS, if any, handshakes next, as part of the session's start).
     public mutating func opened() -> Action {
         switch state {
         case .connecting:
@@ -70,12 +75,10 @@ public struct ReconnectStateMachine: Sendable {
         }
     }
 
-    /// The protocol's handshake is done: this host works, and the backoff starts over.
+    /// The protocol's handshake is done. Whether the host works is known when the session ends: see `closed`.
     public mutating func sessionReady() {
         guard state == .opened else { return }
         state = .ready
-        failuresInRow = 0
-        backoff.reset()
     }
 
     /// The attempt failed before the transport was up.
@@ -90,14 +93,16 @@ public struct ReconnectStateMachine: Sendable {
         }
     }
 
-    /// The open channel closed.
-    public mutating func closed() -> Action {
+    /// The open channel closed. `stable`: the session was ready for long enough to say the host worked.
+    public mutating func closed(stable: Bool) -> Action {
         switch state {
-        case .ready:
+        case .ready where stable:
+            failuresInRow = 0
+            backoff.reset()
             advance()
             state = .connecting
             return .connect(endpoints[index])
-        case .opened:
+        case .ready, .opened:
             return failedAttempt()
         case .stopped:
             return .none

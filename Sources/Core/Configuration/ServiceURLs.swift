@@ -28,8 +28,15 @@ struct MultiHostURL {
             let userinfo = authority[..<at]
             authority = authority[authority.index(after: at)...]
             let parts = userinfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            user = parts.first.flatMap { String($0).removingPercentEncoding }
-            password = parts.count > 1 ? String(parts[1]).removingPercentEncoding : nil
+            // A `%` that is not an escape must not turn into the default credentials (guest/guest, no AUTH).
+            func decoded(_ part: Substring) throws -> String {
+                guard let text = String(part).removingPercentEncoding else {
+                    throw ConfigurationError(variable, "bad percent-encoding in the user or password")
+                }
+                return text
+            }
+            user = try parts.first.map(decoded)
+            password = parts.count > 1 ? try decoded(parts[1]) : nil
         }
         hosts = try authority.split(separator: ",", omittingEmptySubsequences: false).map {
             try BrokerEndpoint(parsing: $0, defaultPort: port, variable: variable)
@@ -203,8 +210,13 @@ public struct PostgresURL: Sendable, Equatable {
                 self.tlsMode = mode
             case "sslrootcert":
                 self.rootCertificateFile = item.value.flatMap { $0.isEmpty ? nil : $0 }
+            case "sslcert", "sslkey", "sslpassword", "sslcrl":
+                // Refused rather than ignored: a deployment that asks for client certificates must not run without.
+                throw ConfigurationError(variable, "\(item.name): client certificates are not supported")
             default:
-                throw ConfigurationError(variable, "unknown parameter \(item.name) (sslmode and sslrootcert are known)")
+                // libpq's other parameters (application_name, connect_timeout, …) do not change what is
+                // connected to or how it is protected; they are accepted and not used.
+                continue
             }
         }
     }

@@ -30,6 +30,8 @@ struct AMQPContentAssembler {
 
     init(keepsBody: Bool = true) { self.keepsBody = keepsBody }
 
+    static let maximumBodySize: UInt64 = 128 << 20
+
     /// A method that carries content: its header and body follow.
     mutating func start(_ method: AMQPMethod) -> Result {
         guard case .idle = state else { return .protocolError("\(method.name) in the middle of another message") }
@@ -39,7 +41,11 @@ struct AMQPContentAssembler {
 
     mutating func header(_ header: AMQPContentHeader) -> Result {
         guard case .awaitingHeader(let method) = state else { return .protocolError("content header without a method") }
-        guard header.bodySize <= UInt64(Int.max) else { return .protocolError("body size \(header.bodySize)") }
+        // RabbitMQ's own default limit (`max_message_size`): a broker that announces more is broken or
+        // hostile, and the body would be held in memory whole.
+        guard header.bodySize <= Self.maximumBodySize else {
+            return .protocolError("a body of \(header.bodySize) bytes, over \(Self.maximumBodySize)")
+        }
         let size = Int(header.bodySize)
         if size == 0 {
             state = .idle

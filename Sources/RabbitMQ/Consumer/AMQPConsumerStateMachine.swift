@@ -128,10 +128,16 @@ struct AMQPConsumerStateMachine {
         guard generation == self.generation, case .consuming(var consuming) = state, tag > consuming.settledThrough,
             tag <= consuming.highestDelivered
         else { return .none }
+        // The broker forgot a rejected tag: an ack naming it would be "unknown delivery tag" and close the
+        // channel, even with `multiple`. Ack through the highest tag of the range that was not rejected; if
+        // every one was, there is nothing left to ack.
+        var through = tag
+        while through > consuming.settledThrough, consuming.rejected.contains(through) { through -= 1 }
+        let previous = consuming.settledThrough
         consuming.settledThrough = tag
-        consuming.rejected = consuming.rejected.filter { $0 > tag }
+        if !consuming.rejected.isEmpty { consuming.rejected = consuming.rejected.filter { $0 > tag } }
         state = .consuming(consuming)
-        return .send(.basicAck(deliveryTag: tag, multiple: true))
+        return through > previous ? .send(.basicAck(deliveryTag: through, multiple: true)) : .none
     }
 
     mutating func reject(_ tag: UInt64, generation: Int) -> Action {

@@ -146,7 +146,7 @@ struct RedisConnectionStateMachine<Request> {
         case .ready(var pending):
             state = .modifying
             guard let request = pending.popFirst() else {
-                let reason = "a reply to no command: \(reply)"
+                let reason = "a reply to no command: \(reply.shape)"
                 state = .closing(pending: [], unsent: [], reason: reason)
                 return .close(reason: reason)
             }

@@ -41,4 +41,17 @@ public enum RESPValue: Sendable, Equatable {
         if case .error(let message) = self { return message }
         return nil
     }
+
+    /// What a reply is, without its contents (which may be a cached order or a password's echo): for
+    /// the messages of unexpected replies, which reach logs and `/readyz`.
+    public var shape: String {
+        switch self {
+        case .bulk(let bytes): "a bulk string of \(bytes.count) bytes"
+        case .status: "a status"
+        case .integer: "an integer"
+        case .null: "null"
+        case .array(let items): "an array of \(items.count)"
+        case .error: "an error"
+        }
+    }
 }

@@ -40,14 +40,14 @@ struct RedisSentinelQuery: Sendable {
         switch reply {
         case .array(let parts) where parts.count == 2:
             guard let host = parts[0].string, !host.isEmpty, let port = parts[1].int.map(Int.init), (1...65535).contains(port)
-            else { return .failure(RedisError("sentinel gave a malformed address for \(masterName): \(reply)")) }
+            else { return .failure(RedisError("sentinel gave a malformed address for \(masterName): \(reply.shape)")) }
             return .success(BrokerEndpoint(host: host, port: port))
         case .null, .array([]):
             return .failure(RedisError("sentinel does not know a primary named \(masterName)"))
         case .error(let message):
             return .failure(RedisError("sentinel refused: \(message)"))
         default:
-            return .failure(RedisError("sentinel gave an unexpected reply for \(masterName): \(reply)"))
+            return .failure(RedisError("sentinel gave an unexpected reply for \(masterName): \(reply.shape)"))
         }
     }
 }

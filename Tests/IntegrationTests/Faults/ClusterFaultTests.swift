@@ -51,6 +51,7 @@ struct ClusterFaultTests {
         let node = try #require(leader.split(separator: " ").first.map(String.init))
         let stopped = ContinuousClock.now
         _ = try await Self.script("rabbitmq-cluster.sh", ["stop-node", node, dir])
+        let persistedAtStop = try await cluster.persistedOrders(store).rows
         // The API is back on 202 once its publisher is on another node and the queue has a new leader.
         let back = try await Cluster.eventually(timeout: .seconds(30), "a 202 after the leader's node stopped") {
             await load.post(100_000).status == 202 ? stopped.duration(to: .now) : nil
@@ -61,6 +62,7 @@ struct ClusterFaultTests {
         let outcomes = await steady.value
         let report = try await cluster.report("rabbitmq node \(leader) stopped (new leader \(newLeader))", store, outcomes)
         print("fault rabbitmq cluster: first 202 \(back) after the stop of the leader's node")
+        #expect(persistedAtStop < 1200, "the load was still running when the node stopped")
         #expect(!newLeader.hasPrefix(node + " "), "the queue has another leader")
         #expect(outcomes.allSatisfy { $0.status == 202 || ($0.status == 503 && ($0.retryAfter ?? 0) >= 1) }, "only 202 or 503 + Retry-After")
         #expect(back < .seconds(15), "the API is back on 202 within seconds")

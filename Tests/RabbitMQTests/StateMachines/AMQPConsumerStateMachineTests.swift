@@ -98,6 +98,21 @@ import Testing
         #expect(machine.reject(4, generation: 2) == .none)
     }
 
+    /// The worker dead-letters a command and then acks its batch through that same command's tag: the
+    /// broker no longer knows the tag (an ack naming it closes the channel), so the ack stops below it.
+    @Test func anAckThroughARejectedTagStopsBelowIt() {
+        var machine = Self.consuming()
+        for tag in 1...5 { _ = Self.receive(&machine, tag: UInt64(tag)) }
+        _ = machine.reject(4, generation: 1)
+        _ = machine.reject(5, generation: 1)
+        #expect(machine.ack(through: 5, generation: 1) == .send(.basicAck(deliveryTag: 3, multiple: true)))
+        _ = Self.receive(&machine, tag: 6)
+        _ = machine.reject(6, generation: 1)
+        #expect(machine.ack(through: 6, generation: 1) == .none, "only a rejected tag was left: nothing to ack")
+        _ = Self.receive(&machine, tag: 7)
+        #expect(machine.ack(through: 7, generation: 1) == .send(.basicAck(deliveryTag: 7, multiple: true)))
+    }
+
     @Test func aNewConnectionIsANewGenerationAndOldSettlementsAreVoid() {
         var machine = Self.consuming()
         for tag in 1...3 { _ = Self.receive(&machine, tag: UInt64(tag)) }

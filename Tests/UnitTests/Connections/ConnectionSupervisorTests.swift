@@ -69,7 +69,7 @@ struct ConnectionSupervisorTests {
                 BrokerEndpoint(host: "127.0.0.1", port: second.port),
             ],
             security: .plaintext, eventLoop: group.next(), backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
-            logger: Logger(label: "test"))
+            startAtRandomHost: false, logger: Logger(label: "test"))
         session.supervisor.withLockedValue { $0 = supervisor }
         supervisor.start(session)
         var opened = session.opened.stream.makeAsyncIterator()

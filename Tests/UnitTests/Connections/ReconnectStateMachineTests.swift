@@ -42,8 +42,8 @@ struct ReconnectStateMachineTests {
         #expect(m.connectFailed() == .wait(.milliseconds(200)))
     }
 
-    @Test("a ready session that is lost moves on to the next host at once, and the backoff starts over")
-    func lostReadySessionMovesOn() {
+    @Test("a stable session that is lost moves on to the next host at once, and the backoff starts over")
+    func lostStableSessionMovesOn() {
         var m = machine([a, b])
         _ = m.start()
         #expect(m.connectFailed() == .connect(b))
@@ -53,9 +53,29 @@ struct ReconnectStateMachineTests {
         m.sessionReady()
         #expect(m.isReady)
         #expect(m.currentEndpoint == a)
-        #expect(m.closed() == .connect(b))
+        #expect(m.closed(stable: true) == .connect(b))
         #expect(m.connectFailed() == .connect(a))
-        #expect(m.connectFailed() == .wait(.milliseconds(100)), "reset by the ready session")
+        #expect(m.connectFailed() == .wait(.milliseconds(100)), "reset by the stable session")
+    }
+
+    @Test("a server that drops every session at once is retried with growing waits, not in a loop")
+    func flappingSessionsBackOff() {
+        var m = machine([a])
+        _ = m.start()
+        for delay in [100, 200, 400, 400] {
+            _ = m.opened()
+            m.sessionReady()
+            #expect(m.closed(stable: false) == .wait(.milliseconds(delay)))
+            #expect(m.retryTimerFired() == .connect(a))
+        }
+    }
+
+    @Test("a client may start on any host")
+    func firstIndex() {
+        var m = ReconnectStateMachine(endpoints: [a, b, c], firstIndex: 2)
+        #expect(m.start() == .connect(c))
+        #expect(m.connectFailed() == .connect(a))
+        #expect(ReconnectStateMachine(endpoints: [a], firstIndex: 5).currentEndpoint == a, "out of range: the first")
     }
 
     @Test("a connection lost during its handshake counts as a failed attempt")
@@ -63,10 +83,10 @@ struct ReconnectStateMachineTests {
         var m = machine([a])
         _ = m.start()
         _ = m.opened()
-        #expect(m.closed() == .wait(.milliseconds(100)))
+        #expect(m.closed(stable: false) == .wait(.milliseconds(100)))
         #expect(m.retryTimerFired() == .connect(a))
         _ = m.opened()
-        #expect(m.closed() == .wait(.milliseconds(200)), "a broker refusing every handshake is not hammered")
+        #expect(m.closed(stable: false) == .wait(.milliseconds(200)), "a broker refusing every handshake is not hammered")
     }
 
     @Test("stop closes an open channel, and a connect that completes after it is closed")
@@ -76,14 +96,14 @@ struct ReconnectStateMachineTests {
         _ = open.opened()
         open.sessionReady()
         #expect(open.stop() == .close)
-        #expect(open.closed() == .none, "no reconnect after stop")
+        #expect(open.closed(stable: true) == .none, "no reconnect after stop")
         #expect(open.isStopped)
 
         var connecting = machine([a])
         _ = connecting.start()
         #expect(connecting.stop() == .none)
         #expect(connecting.opened() == .close)
-        #expect(connecting.closed() == .none)
+        #expect(connecting.closed(stable: false) == .none)
 
         var failing = machine([a])
         _ = failing.start()

@@ -19,6 +19,8 @@ struct ServiceURLTests {
         #expect(throws: ConfigurationError.self) { try AMQPURL(parsing: "amqp://u:p@r0:99999/v") }
         #expect(throws: ConfigurationError.self) { try AMQPURL(parsing: "http://r0") }
         #expect(try AMQPURL(parsing: "amqp://h").vhost == "/")
+        #expect(throws: ConfigurationError.self) { try AMQPURL(parsing: "amqp://u:100%@h/") }
+        #expect(try AMQPURL(parsing: "amqp://u:p%40ss@h/").password == "p@ss")
     }
 
     @Test("REDIS_URL: rediss is TLS, an ACL user is kept, several hosts are refused")
@@ -28,6 +30,7 @@ struct ServiceURLTests {
         #expect(try RedisURL(parsing: "redis://:pw@h").username == nil)
         #expect(throws: ConfigurationError.self) { try RedisURL(parsing: "redis://a,b") }
         #expect(throws: ConfigurationError.self) { try RedisURL(parsing: "redis://h/-1") }
+        #expect(throws: ConfigurationError.self) { try RedisURL(parsing: "redis://:p%zz@h") }
     }
 
     @Test("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER and the other way round")
@@ -47,5 +50,6 @@ struct ServiceURLTests {
         #expect(try PostgresURL(parsing: "postgres://u@h/db?sslmode=allow").tlsMode == .prefer)
         #expect(throws: ConfigurationError.self) { try PostgresURL(parsing: "postgres://u@h/db?sslmode=maybe") }
         #expect(throws: ConfigurationError.self) { try PostgresURL(parsing: "postgres://u@h/db?sslcert=x") }
+        #expect(try PostgresURL(parsing: "postgres://u@h/db?application_name=api&sslmode=require").tlsMode == .require)
     }
 }
