@@ -75,9 +75,13 @@ struct ClusterFaultTests {
         let dir = try Self.directory("TO_SENTINEL_DIR")
         let env = TestEnvironment.env
         var environment = Self.load
-        environment["REDIS_URL"] = try #require(env["TO_SENTINEL_REDIS_URL"])
-        environment["REDIS_SENTINELS"] = try #require(env["TO_SENTINELS"])
-        environment["REDIS_SENTINEL_MASTER"] = try #require(env["TO_SENTINEL_MASTER"])
+        for (name, source) in [
+            ("REDIS_URL", "TO_SENTINEL_REDIS_URL"), ("REDIS_SENTINELS", "TO_SENTINELS"),
+            ("REDIS_SENTINEL_MASTER", "TO_SENTINEL_MASTER"),
+        ] {
+            guard let value = env[source], !value.isEmpty else { throw TestFailure("\(source) is not set (ops/redis-sentinel.sh's env)") }
+            environment[name] = value
+        }
         let cluster = try await Cluster.start(apis: 2, workers: 1, environment: environment, ownQueue: true)
         defer { cluster.stop() }
         let store = try await cluster.seedStore(tables: 4)
