@@ -24,23 +24,20 @@ extension BrokerSmokeTests {
             var restored = false
             defer { if !restored { _ = try? BrokerEnvironment.rabbitmqctl(["set_vm_memory_high_watermark", "0.4"]) } }
             // RabbitMQ tells a connection it is blocked when its next publish arrives: that publish fails
-            // as soon as the notification does, not at its deadline.
-            var started = ContinuousClock.now
+            // with `.blocked` as soon as the notification does. Its deadline is far off, so a publish that
+            // waited for it would fail `.timedOut` instead: the failure's kind says it did not wait.
             await #expect(throws: AMQPPublisher.Failure.blocked("low on memory")) {
                 try await publisher.publish(
-                    exchange: "", routingKey: queue, body: [2], mandatory: true, timeout: .seconds(3))
+                    exchange: "", routingKey: queue, body: [2], mandatory: true, timeout: .seconds(60))
             }
-            #expect(ContinuousClock.now - started < .seconds(1))
             #expect(publisher.isBlocked)
-            // Then every publish fails at once.
-            started = ContinuousClock.now
+            // Then every publish is refused without being sent.
             for _ in 0..<10 {
                 await #expect(throws: AMQPPublisher.Failure.blocked("low on memory")) {
                     try await publisher.publish(
-                        exchange: "", routingKey: queue, body: [2], mandatory: true, timeout: .seconds(3))
+                        exchange: "", routingKey: queue, body: [2], mandatory: true, timeout: .seconds(60))
                 }
             }
-            #expect(ContinuousClock.now - started < .milliseconds(100))
 
             try BrokerEnvironment.rabbitmqctl(["set_vm_memory_high_watermark", "0.4"])
             restored = true
