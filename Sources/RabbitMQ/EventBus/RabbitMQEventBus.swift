@@ -115,9 +115,6 @@ public final class RabbitMQEventBus: EventBus {
         return true
     }
 
-    /// Whether the broker blocks publishers now (a memory or disk alarm).
-    public var isBlocked: Bool { publishers.contains { $0.isBlocked } }
-
     public func shutdown() async {
         await withTaskGroup(of: Void.self) { group in
             for publisher in publishers { group.addTask { await publisher.shutdown() } }
